@@ -1,0 +1,32 @@
+"""Errors that kzoo raises. Each says what went wrong and what to do about it."""
+
+
+class KzooError(Exception):
+    """Base class of every error kzoo raises on purpose."""
+
+
+class InputError(KzooError, ValueError):
+    """An argument or a piece of data is not what the function needs."""
+
+
+class UnknownNameError(KzooError, KeyError):
+    """A model or data-set name is not in the catalog."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class NotAvailableError(KzooError):
+    """Files for a name could be found nowhere kzoo looked (and the network was off or failed)."""
+
+
+class DownloadError(KzooError):
+    """A download failed; nothing partial was left in the cache."""
+
+
+class ChecksumError(DownloadError):
+    """Downloaded or cached bytes do not match the expected sha256."""
+
+
+class CorruptFileError(KzooError):
+    """A weights or data file on disk is unreadable or truncated."""
