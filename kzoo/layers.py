@@ -91,3 +91,26 @@ class ClassifierHead(keras.layers.Dense):
         config = super().get_config()
         config.pop("units", None)
         return {**config, "class_names": list(self.class_names)}
+
+
+@keras.saving.register_keras_serializable(package="kzoo")
+class MaskedMeanPooling(keras.layers.Layer):
+    """Mean of a sequence over its real (unpadded) positions: the sentence-transformers pooling.
+
+    Call it as ``layer(sequence, padding_mask)`` with ``sequence`` (batch, length, width) and
+    ``padding_mask`` (batch, length), true/1 where there is a token.
+
+    Example:
+        >>> import numpy as np
+        >>> seq = np.array([[[1.0], [3.0], [100.0]]])
+        >>> float(MaskedMeanPooling()(seq, np.array([[1, 1, 0]]))[0, 0])
+        2.0
+    """
+
+    def call(self, sequence, padding_mask):
+        mask = ops.expand_dims(ops.cast(padding_mask, sequence.dtype), -1)
+        total = ops.sum(sequence * mask, axis=1)
+        return total / ops.maximum(ops.sum(mask, axis=1), 1.0)
+
+    def compute_output_shape(self, sequence_shape, padding_mask_shape=None):
+        return (sequence_shape[0], sequence_shape[-1])

@@ -1,0 +1,139 @@
+"""Feature extraction: run the frozen body once, keep its outputs, train heads on them.
+
+When the body is frozen, every epoch of ordinary training runs the same inputs through the same
+body and gets the same features. Computing them once and training the head on the stored features
+gives the same result for a fraction of the cost (the Keras transfer-learning guide calls this
+"feature extraction"; data augmentation is the one thing it rules out).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from kzoo import _config
+from kzoo._data import is_dataset, to_dataset
+from kzoo.errors import InputError
+from kzoo.heads import _producer, find_head
+
+# Layers between the features and the head that act only while training; they belong to the head
+# block (so a head trained on cached features still gets their regularisation).
+_STOCHASTIC = (keras.layers.Dropout, keras.layers.GaussianNoise, keras.layers.GaussianDropout,
+               keras.layers.AlphaDropout)
+
+
+def split_model(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """Split a classifier into (feature extractor, head block) at the input of its head block.
+
+    The head block is the head plus any dropout-like layers right before it. Both parts share their
+    layers with ``model``: training the head block trains ``model``'s head.
+
+    Args:
+        model: a classifier whose head ``kzoo.find_head`` recognises.
+
+    Returns:
+        ``(extractor, head_block)`` with ``head_block(extractor(x))`` equal to ``model(x)``.
+
+    Example:
+        >>> import kzoo
+        >>> body, head = kzoo.split_model(kzoo.load("glyphnet", num_classes=10))  # doctest: +SKIP
+    """
+    head = find_head(model)
+    chain, tensor = [], model.outputs[0]
+    while True:  # output back to the head
+        layer, inputs = _producer(tensor)
+        chain.append(layer)
+        tensor = inputs[0]
+        if layer is head:
+            break
+    while True:  # and on through dropout-like layers
+        layer, inputs = _producer(tensor)
+        if not isinstance(layer, _STOCHASTIC):
+            break
+        chain.append(layer)
+        tensor = inputs[0]
+    extractor = keras.Model(model.inputs, tensor, name=f"{model.name}_features")
+    features_in = keras.Input(tuple(tensor.shape[1:]), dtype=tensor.dtype, name="features")
+    x = features_in
+    for layer in reversed(chain):
+        x = layer(x)
+    return extractor, keras.Model(features_in, x, name=f"{model.name}_head")
+
+
+def _extractor_for(model):
+    try:
+        return split_model(model)[0]
+    except InputError:
+        return model  # a backbone without a head: its output is the feature
+
+
+def _fingerprint(extractor, x) -> str:
+    digest = hashlib.sha256()
+    for weight in extractor.weights:
+        digest.update(np.ascontiguousarray(keras.ops.convert_to_numpy(weight)).tobytes())
+    digest.update(np.ascontiguousarray(x).tobytes() if x.dtype != object else repr(x.tolist()).encode())
+    return digest.hexdigest()[:24]
+
+
+def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: bool = False):
+    """Run the body of ``model`` (everything before the head block) over ``data`` once.
+
+    Args:
+        model: a classifier (its body is used) or any model whose output is the feature you want.
+            A KerasHub task's preprocessor is applied first (text is tokenised, for example).
+        data: ``x`` (array or list), ``(x, y)``, or a batched ``tf.data.Dataset`` of ``x`` or ``(x, y)``.
+        batch_size: batch size for array input.
+        cache: store the features on disk (in ``$KZOO_CACHE/features``) under a fingerprint of the
+            body's weights and the input arrays, and reuse them next time. Array input only.
+
+    Returns:
+        A float32 array of features, or ``(features, labels)`` when the data carries labels.
+
+    Example:
+        >>> import numpy as np, kzoo
+        >>> model = kzoo.load("glyphnet", num_classes=10)                    # doctest: +SKIP
+        >>> feats = kzoo.extract_features(model, np.zeros((4, 8, 8, 1)))     # doctest: +SKIP
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise InputError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    extractor = _extractor_for(model)
+    preprocessor = getattr(model, "preprocessor", None)
+    path = None
+    if cache:
+        if is_dataset(data):
+            raise InputError("cache=True needs array input (x or (x, y)); a tf.data pipeline cannot be "
+                             "fingerprinted. Cache the arrays yourself or pass cache=False.")
+        x = np.asarray(data[0] if isinstance(data, tuple) else data)
+        path = _config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
+        if path.exists():
+            stored = np.load(path)
+            return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]
+    feats, labels = [], []
+    for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
+        x, y = batch if isinstance(batch, tuple) else (batch, None)
+        feats.append(np.asarray(extractor.predict_on_batch(x), dtype="float32"))
+        if y is not None:
+            labels.append(np.asarray(y))
+    if not feats:
+        raise InputError("data is empty: there is nothing to extract features from.")
+    features = np.concatenate(feats)
+    result = (features, np.concatenate(labels)) if labels else features
+    if path is not None:
+        _save_npz(path, features=features, **({"labels": result[1]} if labels else {}))
+    return result
+
+
+def _save_npz(path: Path, **arrays) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,172 @@
+"""Freezing and unfreezing: which layers train, with BatchNorm kept in inference mode.
+
+In Keras 3 a ``BatchNormalization`` layer whose ``trainable`` is False runs in inference mode (it
+uses its moving statistics and does not update them). Fine-tuning a pre-trained network on a small
+data set with BatchNorm in training mode wrecks those statistics, so ``unfreeze`` leaves every
+BatchNorm layer frozen unless told otherwise.
+
+Trainability is read by ``compile``: changing it on a compiled model without compiling again is
+silently ignored by some backends. ``freeze`` and ``unfreeze`` therefore recompile a compiled model
+with its own compile configuration (a fresh optimizer of the same kind and settings).
+"""
+from __future__ import annotations
+
+import keras
+
+from kzoo.errors import InputError, KzooError
+from kzoo.heads import find_head
+
+_NORMALIZATION = (keras.layers.BatchNormalization,)
+
+
+def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """Every layer of ``model`` in order, nested models flattened, containers left out.
+
+    Example:
+        >>> import keras, kzoo
+        >>> inner = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+        >>> outer = keras.Sequential([keras.Input((2,)), inner, keras.layers.Dense(1)])
+        >>> [type(l).__name__ for l in kzoo.leaf_layers(outer)]
+        ['Dense', 'Dense']
+    """
+    out = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model) or (hasattr(layer, "layers") and layer.layers):
+            out.extend(leaf_layers(layer))
+        else:
+            out.append(layer)
+    return out
+
+
+def _body_layers(model):
+    """Weight-carrying leaf layers of the body (everything but the head), bottom to top."""
+    head = find_head(model)
+    return [layer for layer in leaf_layers(model) if layer.weights and layer is not head]
+
+
+def _recompile(model) -> None:
+    if not getattr(model, "compiled", False):
+        return
+    config = model.get_compile_config()
+    try:
+        model.compile_from_config(config)
+    except Exception as err:  # noqa: BLE001 - any failure means we cannot honour the change safely
+        raise KzooError(
+            "Trainability changed on a compiled model, and kzoo could not recompile it from its compile "
+            f"config ({err}). Call model.compile(...) yourself after freezing/unfreezing; otherwise "
+            "the change would be ignored.") from err
+
+
+def freeze(model: keras.Model) -> keras.Model:
+    """Freeze everything but the classification head (option 1: train the head only).
+
+    Args:
+        model: a classifier whose head ``kzoo.find_head`` recognises.
+
+    Returns:
+        The same model, with only the head trainable (recompiled if it was compiled).
+
+    Example:
+        >>> import keras, kzoo
+        >>> m = kzoo.swap_head(keras.applications.MobileNetV2(weights=None), 2)
+        >>> len(kzoo.freeze(m).trainable_weights)   # head kernel and bias
+        2
+    """
+    head = find_head(model)
+    model.trainable = True
+    for layer in leaf_layers(model):
+        layer.trainable = layer is head
+    _recompile(model)
+    return model
+
+
+def _select(body, top):
+    """The body layers that ``top`` asks to unfreeze."""
+    n = len(body)
+    if top is None:
+        return body
+    if isinstance(top, bool):
+        raise InputError(f"top must be an int, a fraction, a layer name or None, got {top!r}.")
+    if isinstance(top, int):
+        if not 0 <= top <= n:
+            raise InputError(f"top={top} but the body has {n} layers with weights; use 0..{n}.")
+        return body[n - top:] if top else []
+    if isinstance(top, float):
+        if not 0.0 < top <= 1.0:
+            raise InputError(f"a fractional top must be in (0, 1], got {top}.")
+        return body[n - max(1, round(top * n)):]
+    if isinstance(top, str):
+        names = [layer.name for layer in body]
+        if top not in names:
+            import difflib
+
+            close = difflib.get_close_matches(top, names, n=3)
+            hint = f" Close names: {close}." if close else ""
+            raise InputError(f"no layer with weights named {top!r} in the body.{hint} "
+                             "kzoo.leaf_layers(model) lists them.")
+        return body[names.index(top):]
+    raise InputError(f"top must be an int, a fraction, a layer name or None, got {type(top).__name__}.")
+
+
+def unfreeze(model: keras.Model, top: int | float | str | None = None, *,
+             train_batchnorm: bool = False) -> keras.Model:
+    """Make the head and the top of the body trainable (option 2, or its second phase).
+
+    Args:
+        model: a classifier whose head ``kzoo.find_head`` recognises.
+        top: which body layers (counting only layers with weights, nested models flattened) to
+            unfreeze: ``None`` all of them; an int, the top N; a float in (0, 1], that fraction of
+            them from the top; a layer name, that layer and everything above it.
+        train_batchnorm: also train BatchNorm layers (off by default: they stay in inference mode).
+
+    Returns:
+        The same model (recompiled if it was compiled). Layers below ``top`` are frozen.
+
+    Raises:
+        kzoo.InputError: ``top`` out of range or not a layer name of the body.
+
+    Example:
+        >>> import keras, kzoo
+        >>> m = kzoo.swap_head(keras.applications.MobileNetV2(weights=None), 2)
+        >>> _ = kzoo.unfreeze(m, top=0.25)
+    """
+    head = find_head(model)
+    chosen = {id(layer) for layer in _select(_body_layers(model), top)}
+    model.trainable = True
+    for layer in leaf_layers(model):
+        is_norm = isinstance(layer, _NORMALIZATION)
+        layer.trainable = layer is head or (id(layer) in chosen and (train_batchnorm or not is_norm))
+    _recompile(model)
+    return model
+
+
+def layer_groups(model: keras.Model, n_groups: int = 3) -> list[list[keras.layers.Layer]]:
+    """Split the body into ``n_groups`` consecutive groups of weight layers, bottom to top, plus the head.
+
+    Used for discriminative learning rates: lower groups (generic features) learn slower than
+    higher ones (task-specific features), the head fastest.
+
+    Args:
+        model: a classifier.
+        n_groups: number of body groups (>= 1).
+
+    Returns:
+        ``n_groups + 1`` lists of layers; the last holds the head alone.
+
+    Example:
+        >>> import keras, kzoo
+        >>> m = kzoo.swap_head(keras.applications.MobileNetV2(weights=None), 2)
+        >>> len(kzoo.layer_groups(m, 3))
+        4
+    """
+    if isinstance(n_groups, bool) or not isinstance(n_groups, int) or n_groups < 1:
+        raise InputError(f"n_groups must be an int >= 1, got {n_groups!r}.")
+    body = _body_layers(model)
+    n_groups = min(n_groups, max(1, len(body)))
+    size, extra = divmod(len(body), n_groups)
+    groups, start = [], 0
+    for i in range(n_groups):
+        stop = start + size + (1 if i < extra else 0)
+        groups.append(body[start:stop])
+        start = stop
+    return [*groups, [find_head(model)]]
