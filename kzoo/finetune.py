@@ -131,7 +131,8 @@ def _merge(histories: Sequence[tuple[str, keras.callbacks.History]]) -> keras.ca
 
 def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: int = 5, epochs: int = 0,
               lr: float = 1e-3, finetune_lr: float | None = None, unfreeze_top: int | float | str | None = None,
-              lr_mult: float | dict | None = None, groups: int = 3, cache_features: bool = True,
+              lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
+              cache_features: bool = True,
               batch_size: int = 32, optimizer="adam", loss=None, metrics=("accuracy",),
               callbacks: Sequence[keras.callbacks.Callback] = (), verbose: int | str = 0
               ) -> keras.callbacks.History:
@@ -153,6 +154,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: i
             ``groups``, 0 = bottom, learns at ``finetune_lr * f ** (groups - i)``) or a dict
             ``layer name -> factor``.
         groups: number of body groups for a factor ``lr_mult``.
+        train_batchnorm: let phase 2 train BatchNorm layers too (off: they stay in inference mode,
+            the right choice for pre-trained statistics; on for training from scratch).
         cache_features: in phase 1, run the frozen body once and train the head on the stored
             features (much faster; no data augmentation then).
         batch_size: batch size for array input.
@@ -206,7 +209,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: i
         histories.append(("head", history))
 
     if epochs:
-        unfreeze(model, top=unfreeze_top)
+        unfreeze(model, top=unfreeze_top, train_batchnorm=train_batchnorm)
         opt = _optimizer(optimizer, finetune_lr or lr / 10)
         if lr_mult is not None:
             opt = discriminative_optimizer(opt, _group_multipliers(model, lr_mult, groups))

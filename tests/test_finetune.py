@@ -1,0 +1,127 @@
+"""fine_tune (both options, both phases), feature caching, discriminative rates, lr_find."""
+import keras
+import numpy as np
+import pytest
+
+import kzoo.features
+from kzoo.errors import InputError
+from kzoo.features import extract_features, split_model
+from kzoo.finetune import discriminative_optimizer, fine_tune, lr_find
+from kzoo.heads import swap_head
+
+
+def _data(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    x = rng.normal(size=(n, 6)).astype("float32") + 2.0 * np.eye(3, 6)[y]
+    return x, y
+
+
+def _model():
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((6,))
+    x = keras.layers.Dense(16, activation="relu", name="body1")(inp)
+    x = keras.layers.Dense(16, activation="relu", name="body2")(x)
+    x = keras.layers.Dropout(0.1)(x)
+    return swap_head(keras.Model(inp, keras.layers.Dense(5, name="old")(x)), 3)
+
+
+def test_two_phase_history_and_learning():
+    x, y = _data()
+    model = _model()
+    history = fine_tune(model, (x, y), _data(seed=1), head_epochs=4, epochs=3, lr=1e-2)
+    assert [p["phase"] for p in history.phases] == ["head", "fine-tune"]
+    assert history.phases[0]["end_epoch"] == 4 and history.phases[1]["end_epoch"] == 7
+    assert len(history.history["loss"]) == 7 and len(history.history["val_accuracy"]) == 7
+    assert history.history["val_accuracy"][-1] > 0.6  # three separable classes, chance is 1/3
+
+
+def test_option1_trains_only_the_head():
+    x, y = _data()
+    model = _model()
+    body = [np.array(w) for w in model.get_layer("body1").weights]
+    fine_tune(model, (x, y), head_epochs=2)
+    assert all(np.array_equal(a, np.array(b)) for a, b in zip(body, model.get_layer("body1").weights))
+
+
+def test_cached_head_epochs_do_not_run_the_backbone(monkeypatch):
+    """After features are extracted, poison the body: cached epochs must not notice."""
+    x, y = _data()
+    model = _model()
+    real_extract = kzoo.features.extract_features
+
+    def extract_then_poison(*args, **kwargs):
+        out = real_extract(*args, **kwargs)
+        for w in model.get_layer("body1").weights:
+            w.assign(np.full(w.shape, np.nan, dtype="float32"))
+        return out
+
+    monkeypatch.setattr("kzoo.finetune.extract_features", extract_then_poison)
+    head_before = np.array(model.get_layer("head").kernel)
+    history = fine_tune(model, (x, y), head_epochs=3, lr=1e-2)
+    assert np.all(np.isfinite(history.history["loss"]))
+    assert not np.allclose(head_before, np.array(model.get_layer("head").kernel))
+
+
+def test_uncached_head_phase_matches_the_guide_recipe():
+    x, y = _data()
+    history = fine_tune(_model(), (x, y), head_epochs=3, cache_features=False, lr=1e-2)
+    assert len(history.history["loss"]) == 3
+
+
+def test_discriminative_rates_scale_updates_per_layer():
+    x, y = _data()
+    model = _model()
+    before = {n: [np.array(w) for w in model.get_layer(n).weights] for n in ("body1", "body2")}
+    fine_tune(model, (x, y), head_epochs=0, epochs=2, finetune_lr=1e-2, lr_mult={"body1": 0.0})
+    after = {n: [np.array(w) for w in model.get_layer(n).weights] for n in ("body1", "body2")}
+    assert all(np.array_equal(a, b) for a, b in zip(before["body1"], after["body1"]))
+    assert not all(np.array_equal(a, b) for a, b in zip(before["body2"], after["body2"]))
+
+
+def test_discriminative_optimizer_rejects_negative_factor():
+    model = _model()
+    with pytest.raises(InputError, match=">= 0"):
+        discriminative_optimizer(keras.optimizers.Adam(), [(model.weights[0], -1.0)])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"head_epochs": 0, "epochs": 0}, "nothing to train"),
+    ({"head_epochs": -1}, "head_epochs must be"),
+    ({"lr": 0}, "lr must be a positive"),
+    ({"lr_mult": 2.0, "epochs": 1}, "lr_mult must be"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        fine_tune(_model(), _data(), **kwargs)
+
+
+def test_labels_outside_the_head_are_refused():
+    x, y = _data()
+    with pytest.raises(InputError, match=r"outside the head, which has 3 classes"):
+        fine_tune(_model(), (x, y + 5), head_epochs=1)
+
+
+def test_extract_features_cache_roundtrip(tmp_path, monkeypatch):
+    monkeypatch.setenv("KZOO_CACHE", str(tmp_path))
+    x, y = _data(60)
+    model = _model()
+    feats, labels = extract_features(model, (x, y), cache=True)
+    files = list((tmp_path / "features").glob("*.npz"))
+    assert len(files) == 1 and not list((tmp_path / "features").glob("*.tmp"))
+    again, labels2 = extract_features(model, (x, y), cache=True)
+    np.testing.assert_array_equal(feats, again)
+    np.testing.assert_array_equal(labels, labels2)
+    extractor, head = split_model(model)
+    np.testing.assert_allclose(head.predict(feats, verbose=0), model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_lr_find_restores_weights_and_suggests_a_rate():
+    x, y = _data()
+    model = _model()
+    weights = [np.array(w) for w in model.get_weights()]
+    result = lr_find(model, (x, y), num_steps=30, end_lr=100.0)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))
+    assert 1e-8 <= result.suggestion <= 10 and len(result.lrs) == len(result.losses) <= 30
+    assert np.all(np.diff(result.lrs) > 0)
+    assert result.plot() is not None
