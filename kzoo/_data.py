@@ -43,3 +43,19 @@ def labels_of(data) -> np.ndarray | None:
     if isinstance(data, tuple) and len(data) == 2:
         return np.asarray(data[1])
     return None
+
+
+def check_inputs(model, data) -> None:
+    """Refuse array input whose example shape differs from what ``model`` takes, saying how to fix it."""
+    if getattr(model, "preprocessor", None) is not None or len(model.inputs) != 1 or is_dataset(data):
+        return
+    x = data[0] if isinstance(data, tuple) else data
+    expected, got = tuple(model.inputs[0].shape[1:]), np.shape(x)[1:]
+    if len(got) == len(expected) and all(e is None or e == g for e, g in zip(expected, got)):
+        return
+    hint = ""
+    if len(expected) == 3 and len(got) == 3 and expected[-1] != got[-1]:
+        hint = (f" The model wants {expected[-1]} channel(s) and got {got[-1]}: convert the images "
+                "(grey to RGB: np.repeat(x, 3, axis=-1)).")
+    raise InputError(f"{model.name} takes examples of shape {expected} but got {tuple(got)}.{hint} "
+                     "kzoo.info(name).input_shape says what a zoo model takes; resize images to it.")

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from kzoo import _config
-from kzoo._data import is_dataset, to_dataset
+from kzoo._data import check_inputs, is_dataset, to_dataset
 from kzoo.errors import InputError
 from kzoo.heads import _producer, find_head
 
@@ -100,6 +100,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InputError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    check_inputs(model, data)
     extractor = _extractor_for(model)
     preprocessor = getattr(model, "preprocessor", None)
     path = None

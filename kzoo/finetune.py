@@ -17,7 +17,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from kzoo._data import labels_of, to_dataset
+from kzoo._data import check_inputs, labels_of, to_dataset
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.freeze import freeze, layer_groups, unfreeze
@@ -187,6 +187,9 @@ def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: i
             raise InputError(f"{name} must be a positive number, got {value!r}.")
     _check_int("batch_size", batch_size, low=1)
     _check_labels(model, train, validation_data)
+    for data in (train, validation_data):
+        if data is not None:
+            check_inputs(model, data)
     loss = loss or _default_loss(model)
     fit_kw = {"callbacks": list(callbacks), "verbose": verbose}
     histories = []

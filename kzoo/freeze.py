@@ -47,9 +47,9 @@ def _body_layers(model):
 def _recompile(model) -> None:
     if not getattr(model, "compiled", False):
         return
-    config = model.get_compile_config()
     try:
-        model.compile_from_config(config)
+        # compile_from_config would skip models with their own compile() (KerasHub tasks): call compile.
+        model.compile(**keras.saving.deserialize_keras_object(model.get_compile_config()))
     except Exception as err:  # noqa: BLE001 - any failure means we cannot honour the change safely
         raise KzooError(
             "Trainability changed on a compiled model, and kzoo could not recompile it from its compile "

@@ -135,7 +135,7 @@ def _rebuild(model, names, dropout, kernel=None, bias=None, head_name=None):
     """``model`` with its head replaced by a ClassifierHead over ``names`` (weights optional)."""
     head = find_head(model)
     if _is_task(model) and hasattr(model, "with_head"):
-        new = model.with_head(names, dropout=dropout)
+        new = model.with_head(names, dropout=dropout or None)
     else:
         features = _head_input(model, head)
         x = keras.layers.Dropout(dropout, name=f"{head.name}_dropout")(features) if dropout else features
@@ -183,6 +183,22 @@ def swap_head(model: keras.Model, num_classes: int | None = None,
     return _rebuild(model, names, dropout)
 
 
+def _output_activation(model, head) -> str | None:
+    """Name of the first non-linear activation between the head's logits and the model's output."""
+    if head.activation not in (None, keras.activations.linear):
+        return head.activation.__name__
+    tensor = model.outputs[0]
+    while True:
+        layer, inputs = _producer(tensor)
+        if layer is head:
+            return None
+        if isinstance(layer, keras.layers.Softmax):
+            return "softmax"
+        if layer.activation is not keras.activations.linear:  # an Activation layer (find_head checked)
+            return layer.activation.__name__
+        tensor = inputs[0]
+
+
 def add_classes(model: keras.Model, new_class_names: Sequence[str], *, init: str = "mean") -> keras.Model:
     """Grow a classifier's head from N to N + k classes, keeping what it learned.
 
@@ -217,10 +233,11 @@ def add_classes(model: keras.Model, new_class_names: Sequence[str], *, init: str
     if isinstance(new_class_names, str) or not new_class_names:
         raise InputError("new_class_names must be a non-empty list of names, e.g. ['ten', 'eleven'].")
     head = find_head(model)
-    if head.activation not in (None, keras.activations.linear):
+    activation = _output_activation(model, head)
+    if activation is not None:
         raise InputError(
-            f"the head {head.name!r} applies {head.activation.__name__}; add_classes needs a logits head "
-            "(use kzoo.swap_head first, or a model from kzoo.load).")
+            f"{model.name!r} applies {activation} to the output of its head {head.name!r}; add_classes "
+            "needs a logits head (use kzoo.swap_head first, or a model from kzoo.load).")
     old = class_names(model)
     new = [str(n) for n in new_class_names]
     clash = sorted(set(old) & set(new))

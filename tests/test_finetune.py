@@ -125,3 +125,19 @@ def test_lr_find_restores_weights_and_suggests_a_rate():
     assert 1e-8 <= result.suggestion <= 10 and len(result.lrs) == len(result.losses) <= 30
     assert np.all(np.diff(result.lrs) > 0)
     assert result.plot() is not None
+
+
+def test_wrong_input_shape_is_explained():
+    x, y = _data()
+    with pytest.raises(InputError, match=r"takes examples of shape \(6,\) but got \(5,\)"):
+        fine_tune(_model(), (x[:, :5], y), head_epochs=1)
+
+
+def test_wrong_channels_get_a_hint():
+    from kzoo.predict import predict
+
+    inp = keras.Input((4, 4, 3))
+    model = swap_head(keras.Model(inp, keras.layers.Dense(2)(keras.layers.Flatten()(inp))), 2)
+    with pytest.raises(InputError, match="wants 3 channel"):
+        predict(model, np.zeros((1, 4, 4, 1)))
+    assert predict(model, np.zeros((1, 4, 4, 3)), top=1)[0][0][0] in ("class_0", "class_1")

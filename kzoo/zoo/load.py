@@ -97,7 +97,8 @@ def _keras_hub_text(entry, location, weights, names, dropout, sequence_length):
     backbone = keras_hub.models.Backbone.from_preset(str(location), load_weights=weights is not None)
     preprocessor = keras_hub.models.TextClassifierPreprocessor.from_preset(
         str(location), sequence_length=sequence_length)
-    return SentenceClassifier(backbone, names, preprocessor=preprocessor, dropout=dropout, name=entry.name)
+    return SentenceClassifier(backbone, names, preprocessor=preprocessor, dropout=dropout, name=entry.name,
+                              compile=False)
 
 
 def _kzoo_model(entry, location, weights, names):

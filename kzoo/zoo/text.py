@@ -49,7 +49,8 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
     def with_head(self, class_names: Sequence[str], *, dropout: float | None = None) -> "SentenceClassifier":
         """The same encoder and tokenizer with a new, randomly initialised head."""
         return SentenceClassifier(self.backbone, class_names, preprocessor=self.preprocessor,
-                                  dropout=self.dropout if dropout is None else dropout, name=self.name)
+                                  dropout=self.dropout if dropout is None else dropout, name=self.name,
+                                  compile=False)
 
     def get_config(self):
         return {**super().get_config(), "class_names": self.class_names, "dropout": self.dropout}

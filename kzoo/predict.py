@@ -1,0 +1,42 @@
+"""Readable predictions: class names and probabilities instead of a logits array."""
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from kzoo._data import check_inputs
+from kzoo.errors import InputError
+from kzoo.heads import class_names, find_head
+
+
+def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> list[list[tuple[str, float]]]:
+    """The ``top`` most likely classes of each input, as ``(class name, probability)`` pairs.
+
+    Args:
+        model: a classifier (its head's logits or probabilities are read).
+        x: a batch of raw inputs (images 0-255, strings, waveforms), as the model takes them.
+        top: how many classes per input.
+        batch_size: prediction batch size.
+
+    Returns:
+        One list per input, most likely first.
+
+    Raises:
+        kzoo.InputError: ``x`` does not have the shape the model takes (the message says which).
+
+    Example:
+        >>> import numpy as np, kzoo
+        >>> model = kzoo.load("efficientnet_lite0")                            # doctest: +SKIP
+        >>> kzoo.predict(model, np.zeros((1, 224, 224, 3)), top=2)             # doctest: +SKIP
+        [[('window_screen', 0.08), ('nematode', 0.05)]]
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise InputError(f"top must be an int >= 1, got {top!r}.")
+    check_inputs(model, x)
+    outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
+    head = find_head(model)
+    probs = outputs if head.activation is keras.activations.softmax else np.asarray(
+        keras.ops.softmax(outputs, axis=-1))
+    names = class_names(model)
+    order = np.argsort(-probs, axis=1)[:, :top]
+    return [[(names[i], float(p[i])) for i in row] for row, p in zip(order, probs)]
