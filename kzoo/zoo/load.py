@@ -115,9 +115,9 @@ def _kzoo_model(entry, location, weights, names):
                 f"{path} could not be read as a Keras model ({err}). Restore it from the repository "
                 "(git checkout data/) or re-create it with scripts/pretrain_glyphnet.py.") from err
     if entry.builder == "musicnn":
-        from kzoo.audio.convert import load_tagger
+        from kzoo.audio import build_tagger, load_tagger
 
-        return load_tagger(entry.name, location if weights is not None else None)
+        return build_tagger(entry.name) if weights is None else load_tagger(entry.name, location)
     raise InputError(f"unknown kzoo builder {entry.builder!r} for {entry.name!r}.")
 
 
