@@ -1,0 +1,165 @@
+"""Safe extraction of zip and tar archives: nothing lands outside the target, nothing half-done.
+
+Every member is checked before a byte is written: absolute paths, ``..`` components, links and
+device files are refused. Members are written into a temporary sibling folder that is renamed onto
+the target only when everything is out, so an interrupted or failed extraction leaves nothing.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import lzma
+import os
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import IO, Callable, Iterator
+
+from kzoo.errors import CorruptFileError, InputError
+
+_TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+ARCHIVE_SUFFIXES = (".zip", *_TAR_SUFFIXES)
+# What reading a damaged archive raises (gzip and bz2 report bad streams as OSError without errno).
+_READ_ERRORS = (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, OSError)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Member:
+    name: str
+    is_dir: bool
+    open: Callable[[], IO[bytes]]
+
+
+def archive_suffix(path: str | Path) -> str | None:
+    """The archive suffix a file name ends with (``".zip"``, ``".tar.gz"``, ...), or None.
+
+    Args:
+        path: a file name or path; only the name is looked at.
+
+    Returns:
+        The lower-case suffix from ``ARCHIVE_SUFFIXES``, or None for other files.
+
+    Example:
+        >>> from kzoo.zoo.archive import archive_suffix
+        >>> archive_suffix("hymenoptera_data.ZIP"), archive_suffix("model.safetensors")
+        ('.zip', None)
+    """
+    name = Path(path).name.lower()
+    return next((s for s in sorted(ARCHIVE_SUFFIXES, key=len, reverse=True) if name.endswith(s)), None)
+
+
+def extract(archive: str | Path, target: str | Path) -> Path:
+    """Extract a zip or tar(.gz/.bz2/.xz) archive into ``target``, safely and atomically.
+
+    Args:
+        archive: the archive file. Its type comes from its suffix, or from its content when the
+            suffix is not an archive suffix.
+        target: the folder to create. It must not exist yet, or be empty.
+
+    Returns:
+        ``target`` as a ``Path``, holding the archive's files.
+
+    Raises:
+        kzoo.InputError: ``archive`` is missing or not an archive, ``target`` is not empty, or a
+            member is unsafe (absolute path, ``..``, link or device file); nothing is written.
+        kzoo.CorruptFileError: the archive is truncated or damaged; nothing is left behind.
+
+    Example:
+        >>> from kzoo.zoo.archive import extract
+        >>> extract("hymenoptera_data.zip", "data/hymenoptera")  # doctest: +SKIP
+        PosixPath('data/hymenoptera')
+    """
+    if not isinstance(archive, (str, os.PathLike)) or not Path(archive).is_file():
+        raise InputError(f"Cannot extract {archive!r}: it is not a file.")
+    if not isinstance(target, (str, os.PathLike)):
+        raise InputError(f"target must be a folder path, got {type(target).__name__}.")
+    archive, target = Path(archive), Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"Cannot extract {archive} into {target}: it exists and is not an empty "
+                         "folder. Remove it or choose another target.")
+    kind = _kind(archive)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial"))
+    try:
+        try:
+            with _members(archive, kind) as members:
+                safe = [(_safe_path(m.name, archive), m) for m in members]
+                for rel, member in safe:
+                    _write(tmp, rel, member)
+        except _READ_ERRORS as err:
+            if isinstance(err, OSError) and err.errno is not None:
+                raise  # a file-system error (disk full, permissions), not a damaged archive
+            raise CorruptFileError(f"{archive} is truncated or damaged and cannot be extracted "
+                                   f"({type(err).__name__}: {err}). Delete it and download it "
+                                   "again.") from err
+        os.replace(tmp, target)
+    except BaseException:  # also Ctrl-C: never leave a half-extracted folder
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _kind(archive: Path) -> str:
+    suffix = archive_suffix(archive)
+    if suffix is not None:
+        return "zip" if suffix == ".zip" else "tar"
+    if zipfile.is_zipfile(archive):
+        return "zip"
+    if tarfile.is_tarfile(archive):
+        return "tar"
+    raise InputError(f"{archive} is not a zip or tar archive (suffixes understood: "
+                     f"{', '.join(ARCHIVE_SUFFIXES)}).")
+
+
+@contextlib.contextmanager
+def _members(archive: Path, kind: str) -> Iterator[list[_Member]]:
+    """Every member of the archive; links and device files are refused here."""
+    if kind == "zip":
+        with zipfile.ZipFile(archive) as zf:
+            members = []
+            for info in zf.infolist():
+                # Unix file-type bits; zero when the zip was not made on Unix (or by writestr).
+                file_type = stat.S_IFMT(info.external_attr >> 16)
+                if file_type not in (0, stat.S_IFREG, stat.S_IFDIR):
+                    _refuse_special(archive, info.filename)
+                members.append(_Member(info.filename, info.is_dir(),
+                                       lambda info=info: zf.open(info)))
+            yield members
+    else:
+        with tarfile.open(archive, "r:*") as tf:
+            members = []
+            for info in tf.getmembers():
+                if not (info.isfile() or info.isdir()):
+                    _refuse_special(archive, info.name)
+                members.append(_Member(info.name, info.isdir(),
+                                       lambda info=info: tf.extractfile(info)))
+            yield members
+
+
+def _refuse_special(archive: Path, name: str) -> None:
+    raise InputError(f"{archive}: member {name!r} is a link or a device file; kzoo extracts only "
+                     "regular files and folders, so nothing was extracted.")
+
+
+def _safe_path(name: str, archive: Path) -> PurePosixPath:
+    clean = name.replace("\\", "/")
+    rel = PurePosixPath(clean)
+    if rel.is_absolute() or re.match(r"[A-Za-z]:", clean) or ".." in rel.parts:
+        raise InputError(f"{archive}: member {name!r} would be written outside the target folder "
+                         "(absolute path or '..'), so nothing was extracted. Do not use this archive.")
+    return rel
+
+
+def _write(root: Path, rel: PurePosixPath, member: _Member) -> None:
+    path = root.joinpath(*rel.parts)
+    if member.is_dir or not rel.parts:
+        path.mkdir(parents=True, exist_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with member.open() as src, open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
