@@ -1,0 +1,111 @@
+"""Reproducible subsets of labelled numpy data: few-shot samples and stratified splits."""
+from __future__ import annotations
+
+import numpy as np
+
+from kzoo.errors import InputError
+
+
+def _check_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(x), np.asarray(y)
+    if y.ndim != 1:
+        raise InputError(f"y must be a 1-D array of labels, got shape {y.shape}.")
+    if x.ndim == 0 or len(x) != len(y):
+        raise InputError(
+            f"x has {len(x) if x.ndim else 0} examples but y has {len(y)} labels; they must match.")
+    if len(y) == 0:
+        raise InputError("The data is empty.")
+    return x, y
+
+
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0, got {seed!r}.")
+    return int(seed)
+
+
+def few_shot(data: tuple[np.ndarray, np.ndarray], per_class: int,
+             seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Exactly ``per_class`` examples of every class, chosen at random but reproducibly.
+
+    Subsets are nested: with the same seed, the 1-shot subset is inside the 5-shot subset, which is
+    inside the 10-shot one (handy for accuracy-vs-examples curves).
+
+    Args:
+        data: ``(x, y)`` numpy arrays (any ``x``: images, waveforms, strings); ``y`` 1-D labels.
+        per_class: examples to keep of each class present in ``y``.
+        seed: the random seed.
+
+    Returns:
+        ``(x, y)`` with ``per_class * number_of_classes`` examples, in a seeded random order.
+
+    Raises:
+        kzoo.InputError: ``data`` is not ``(x, y)`` of equal lengths, ``per_class`` < 1, or a class
+            has fewer than ``per_class`` examples (the message names it).
+
+    Example:
+        >>> x, y = np.arange(10), np.array([0] * 5 + [1] * 5)
+        >>> xs, ys = few_shot((x, y), 2, seed=0)
+        >>> np.bincount(ys).tolist()
+        [2, 2]
+    """
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise InputError("data must be an (x, y) pair of numpy arrays (use load(..., as_numpy=True)).")
+    x, y = _check_xy(*data)
+    if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
+        raise InputError(f"per_class must be a whole number >= 1, got {per_class!r}.")
+    order = np.random.default_rng(_check_seed(seed)).permutation(len(y))
+    classes, counts = np.unique(y, return_counts=True)
+    short = {c.item(): int(n) for c, n in zip(classes, counts) if n < per_class}
+    if short:
+        raise InputError(f"per_class={per_class}, but these classes have fewer examples (class: count): "
+                         f"{short}. Use a smaller per_class.")
+    # The first per_class positions of each class in one fixed permutation: nested across per_class.
+    rank = np.empty(len(y), np.int64)
+    for c in classes:
+        in_class = order[y[order] == c]
+        rank[in_class] = np.arange(len(in_class))
+    keep = order[rank[order] < per_class]
+    return x[keep], y[keep]
+
+
+def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float,
+                     seed: int = 0) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Split labelled data in two, keeping each class's share the same in both parts.
+
+    Args:
+        x: examples (first axis = examples).
+        y: 1-D labels.
+        test_fraction: the share of examples that go to the test part, strictly between 0 and 1.
+        seed: the random seed; the same seed gives the same split.
+
+    Returns:
+        ``((x_train, y_train), (x_test, y_test))``.
+
+    Raises:
+        kzoo.InputError: mismatched ``x``/``y``, a fraction outside (0, 1), a class with a single
+            example, or a test part too small to hold one example of every class.
+
+    Example:
+        >>> x, y = np.arange(20), np.array([0, 1] * 10)
+        >>> (xtr, ytr), (xte, yte) = stratified_split(x, y, 0.2, seed=0)
+        >>> len(xtr), np.bincount(yte).tolist()
+        (16, [2, 2])
+    """
+    from sklearn.model_selection import train_test_split
+
+    x, y = _check_xy(x, y)
+    if (isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float))
+            or not 0 < test_fraction < 1):
+        raise InputError(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}.")
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < 2:
+        lonely = [c.item() for c, n in zip(classes, counts) if n < 2]
+        raise InputError(f"Classes {lonely} have a single example; a stratified split needs two of each.")
+    n_test = int(np.ceil(test_fraction * len(y)))
+    if n_test < len(classes) or len(y) - n_test < len(classes):
+        raise InputError(f"test_fraction={test_fraction} of {len(y)} examples cannot hold one example of "
+                         f"each of the {len(classes)} classes in both parts.")
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=test_fraction, random_state=_check_seed(seed), stratify=y)
+    return (x_train, y_train), (x_test, y_test)

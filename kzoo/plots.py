@@ -1,0 +1,212 @@
+"""Plots for the course: a look at a batch of data (images, audio as log-mels, text as a table)."""
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+
+from kzoo._data import is_dataset
+from kzoo.errors import InputError
+
+MODALITIES = ("image", "audio", "text")
+_TEXT_WIDTH = 90  # characters per line of a text-table cell
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter-style kernel (Jupyter, Colab, VS Code), where rich output is shown."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return hasattr(get_ipython(), "kernel")
+
+
+def _take(data, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` examples of ``(x, y)`` arrays or of a (batched or unbatched) dataset."""
+    if is_dataset(data):
+        spec = data.element_spec
+        if not isinstance(spec, tuple) or len(spec) != 2:
+            raise InputError("show_batch needs a dataset of (x, y) pairs.")
+        if spec[1].shape.rank:  # labels are scalars per example, so rank >= 1 means batches
+            data = data.unbatch()
+        pairs = list(data.take(n).as_numpy_iterator())
+        if not pairs:
+            raise InputError("The dataset is empty; there is nothing to show.")
+        x, y = np.stack([p[0] for p in pairs]), np.stack([p[1] for p in pairs])
+    elif isinstance(data, (tuple, list)) and len(data) == 2:
+        x, y = np.asarray(data[0])[:n], np.asarray(data[1])[:n]
+        if len(x) == 0 or len(x) != len(y):
+            raise InputError(f"show_batch needs equally long, non-empty x and y; got {len(x)} and {len(y)}.")
+    else:
+        raise InputError("data must be an (x, y) pair of arrays or a tf.data.Dataset of (x, y), "
+                         f"got {type(data).__name__}.")
+    if x.dtype.kind in "SO":
+        x = np.asarray([s.decode("utf-8") if isinstance(s, bytes) else str(s) for s in x], dtype=object)
+    return x, (y.argmax(-1) if y.ndim == 2 else y)  # one-hot labels -> class indices
+
+
+def _guess_modality(x: np.ndarray) -> str:
+    if x.dtype.kind in "OUS":
+        return "text"
+    if x.ndim == 2:
+        return "audio"
+    if x.ndim in (3, 4):
+        return "image"
+    raise InputError(f"Cannot tell the modality of examples shaped {x.shape[1:]}; pass modality=.")
+
+
+def _label(y, class_names) -> str:
+    if class_names is not None and np.issubdtype(type(y), np.integer) and 0 <= y < len(class_names):
+        return str(class_names[y])
+    return str(y.item() if hasattr(y, "item") else y)
+
+
+def _grid(count: int, cell: tuple[float, float]):
+    import matplotlib.pyplot as plt
+
+    cols = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cell[0] * cols, cell[1] * rows), squeeze=False)
+    for ax in axes.flat[count:]:
+        ax.axis("off")
+    return fig, axes.flat
+
+
+def _show_images(x: np.ndarray, labels: list[str]):
+    fig, axes = _grid(len(x), (2.2, 2.4))
+    for ax, image, label in zip(axes, x, labels):
+        if image.ndim == 3 and image.shape[-1] == 1:
+            image = image[..., 0]
+        if image.ndim == 2:  # grey levels in any range (digits are 0..16)
+            ax.imshow(image, cmap="gray_r")
+        else:
+            image = image.astype(np.float32)
+            ax.imshow(np.clip(image / 255.0 if image.max() > 1.0 else image, 0.0, 1.0))
+        ax.set_title(label, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def log_mel(wave: np.ndarray, sample_rate: int, n_mels: int = 64) -> np.ndarray:
+    """A log-mel spectrogram computed with numpy alone (25 ms Hann windows, 10 ms hop, HTK mels).
+
+    Args:
+        wave: float (samples,) audio.
+        sample_rate: its rate in Hz.
+        n_mels: mel bands between 0 Hz and the Nyquist frequency.
+
+    Returns:
+        float32 (n_mels, frames): natural log of mel-band power (floored at 1e-10).
+
+    Raises:
+        kzoo.InputError: ``wave`` is not 1-D.
+
+    Example:
+        >>> log_mel(np.zeros(16000), 16000).shape
+        (64, 97)
+    """
+    wave = np.asarray(wave, np.float32)
+    if wave.ndim != 1:
+        raise InputError(f"log_mel needs one 1-D waveform, got shape {wave.shape}.")
+    n_fft = 2 ** math.ceil(math.log2(0.025 * sample_rate))
+    hop = round(0.010 * sample_rate)
+    wave = np.pad(wave, (0, max(0, n_fft - len(wave))))
+    frames = np.lib.stride_tricks.sliding_window_view(wave, n_fft)[::hop] * np.hanning(n_fft)
+    power = np.abs(np.fft.rfft(frames, axis=-1)) ** 2
+    return np.log(np.maximum(power @ _mel_filters(sample_rate, n_fft, n_mels).T, 1e-10)).T.astype(np.float32)
+
+
+def _mel_filters(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
+    """Triangular filters (n_mels, n_fft // 2 + 1), evenly spaced on the HTK mel scale."""
+    top_mel = 2595.0 * np.log10(1.0 + (sample_rate / 2) / 700.0)
+    edges = 700.0 * (10 ** (np.linspace(0.0, top_mel, n_mels + 2) / 2595.0) - 1.0)
+    bins = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
+    rising = (bins[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
+    falling = (edges[2:, None] - bins[None]) / (edges[2:, None] - edges[1:-1, None])
+    return np.maximum(0.0, np.minimum(rising, falling))
+
+
+def _show_audio(x: np.ndarray, labels: list[str], sample_rate: int):
+    fig, axes = _grid(len(x), (2.6, 2.2))
+    for ax, wave, label in zip(axes, x, labels):
+        spectrogram = log_mel(wave, sample_rate)
+        top = spectrogram.max()  # show 12 nats (about 52 dB) below the peak; padding stays black
+        ax.imshow(spectrogram, origin="lower", aspect="auto", cmap="magma", vmin=top - 12.0, vmax=top)
+        ax.set_title(label, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.supxlabel("time", fontsize=9)
+    fig.supylabel("mel band", fontsize=9)
+    fig.tight_layout()
+    if _in_notebook():
+        from IPython.display import Audio, display
+
+        for wave, label in zip(x, labels):
+            print(label)
+            display(Audio(np.asarray(wave, np.float32), rate=sample_rate))
+    return fig
+
+
+def _show_text(x: np.ndarray, labels: list[str]):
+    import matplotlib.pyplot as plt
+
+    cells = [[label, textwrap.fill(str(text), _TEXT_WIDTH)] for text, label in zip(x, labels)]
+    lines = [cell[1].count("\n") + 1 for cell in cells]
+    total = sum(lines) + 1  # + the header row
+    fig, ax = plt.subplots(figsize=(11, 0.25 * total + 0.4))
+    ax.axis("off")
+    table = ax.table(cellText=cells, colLabels=["label", "text"], colWidths=[0.14, 0.86],
+                     cellLoc="left", loc="upper center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    for (row, _), cell in table.get_celld().items():
+        cell.set_height((lines[row - 1] if row else 1) / total)
+        cell.PAD = 0.01  # matplotlib's default indents text by a tenth of the column's width
+    return fig
+
+
+def show_batch(data, class_names=None, *, modality: str | None = None, n: int = 16,
+               sample_rate: int = 16000):
+    """Show the first examples of a data set with their labels.
+
+    Images appear in a grid (RGB 0..255 or 0..1, or grey levels), audio clips as a grid of log-mel
+    spectrograms (and, in a notebook, one audio player per clip below it), text as a table.
+
+    Args:
+        data: ``(x, y)`` numpy arrays or a ``tf.data.Dataset`` of ``(x, y)`` (batched or not), e.g.
+            from ``kzoo.datasets.load``.
+        class_names: names of the label indices; default: the dataset's ``class_names`` attribute.
+        modality: ``"image"``, ``"audio"`` or ``"text"``; default: guessed from ``x`` (strings are
+            text, (N, samples) is audio, (N, H, W[, C]) is an image).
+        n: how many examples to show.
+        sample_rate: the audio's rate in Hz (for the spectrograms and players).
+
+    Returns:
+        The matplotlib ``Figure``. (In a notebook, end the line with ``;`` or assign the result, or
+        the figure is shown twice.)
+
+    Raises:
+        kzoo.InputError: data that is not (x, y), an empty data set, a bad ``n`` or ``modality``.
+
+    Example:
+        >>> from kzoo import datasets, plots
+        >>> fig = plots.show_batch(datasets.load("ants_bees", "val"), n=8)  # doctest: +SKIP
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InputError(f"n must be a whole number >= 1, got {n!r}.")
+    if modality is not None and modality not in MODALITIES:
+        raise InputError(f"modality must be one of {MODALITIES} or None, got {modality!r}.")
+    if class_names is None:
+        class_names = getattr(data, "class_names", None)
+    x, y = _take(data, int(n))
+    labels = [_label(label, class_names) for label in y]
+    modality = modality or _guess_modality(x)
+    if modality == "image":
+        return _show_images(x, labels)
+    if modality == "audio":
+        if x.ndim != 2:
+            raise InputError(f"audio must be (N, samples) waveforms, got shape {x.shape}.")
+        return _show_audio(x, labels, sample_rate)
+    return _show_text(x, labels)
