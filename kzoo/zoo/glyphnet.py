@@ -1,0 +1,71 @@
+"""glyphnet: kzoo's own small CNN for 8x8 images in sklearn's digits format (grey levels 0..16).
+
+kzoo pre-trains it on 52 generated letters (``kzoo.datasets.glyphs``, ``scripts/pretrain_glyphnet.py``)
+and ships the result in ``data/glyphnet/``; the course then transfers it to real handwritten digits.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+
+from kzoo.errors import InputError
+from kzoo.layers import ClassifierHead
+
+INPUT_SHAPE = (8, 8, 1)
+MAX_GREY_LEVEL = 16  # sklearn digits count the "on" pixels of 4x4 blocks: 0..16
+
+
+def _conv_block(x, filters: int, name: str):
+    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
+    # momentum 0.9, not Keras' 0.99: the moving statistics must settle within the few hundred
+    # steps of a small few-shot run (from scratch or fine-tuning), or inference sees stale ones.
+    x = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+    return keras.layers.ReLU(name=f"{name}_relu")(x)
+
+
+def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras.Model:
+    """The glyphnet architecture, randomly initialised.
+
+    ``image`` (8, 8, 1) raw grey levels 0..16 -> ``Rescaling(1/16)`` -> three conv-BN-ReLU blocks
+    (32, 64 filters at 8x8; max-pool; 128 filters at 4x4) -> ``pool`` (global average) ->
+    ``dropout`` -> ``head`` (a ``kzoo.layers.ClassifierHead`` that outputs logits). About 100k
+    parameters with 52 classes.
+
+    Args:
+        class_names: one name per output class (e.g. ``kzoo.datasets.glyphs.LETTERS`` as a list,
+            or ``[str(d) for d in range(10)]`` for the digits).
+        dropout: dropout rate before the head, in [0, 1).
+
+    Returns:
+        An uncompiled functional ``keras.Model`` named ``"glyphnet"``.
+
+    Raises:
+        kzoo.InputError: ``class_names`` is empty, not a sequence of names, or repeats a name;
+            ``dropout`` is outside [0, 1).
+
+    Example:
+        >>> model = build_glyphnet([str(d) for d in range(10)])
+        >>> model.output_shape
+        (None, 10)
+    """
+    if isinstance(class_names, str) or not isinstance(class_names, Sequence) or not class_names:
+        raise InputError("class_names must be a non-empty list of class names, "
+                         f"e.g. ['0', '1', ...], got {class_names!r}.")
+    names = [str(c) for c in class_names]
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"class_names must be unique; repeated: {repeated}.")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
+
+    inputs = keras.Input(INPUT_SHAPE, name="image")
+    x = keras.layers.Rescaling(1.0 / MAX_GREY_LEVEL, name="rescale")(inputs)
+    x = _conv_block(x, 32, "block1")
+    x = _conv_block(x, 64, "block2")
+    x = keras.layers.MaxPooling2D(2, name="block2_pool")(x)
+    x = _conv_block(x, 128, "block3")
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    outputs = ClassifierHead(names, name="head")(x)
+    return keras.Model(inputs, outputs, name="glyphnet")

@@ -1,0 +1,233 @@
+"""kzoo.exercises: checkers accept right answers, reject wrong ones and say why; per-notebook sets."""
+import keras
+import numpy as np
+import pytest
+
+from kzoo.errors import InputError, UnknownNameError
+from kzoo.exercises import Question, Verdict, checks, for_notebook, notebooks
+
+
+def _question(check):
+    return Question("q", "prompt", check=check, hint="a hint", solution="a solution")
+
+
+# --- Question and Verdict ----------------------------------------------------------------------
+def test_check_prints_and_returns_a_truthy_verdict(capsys):
+    q = _question(checks.close_to(2))
+    right, wrong = q.check(2), q.check(3)
+    out = capsys.readouterr().out
+    assert isinstance(right, Verdict) and right and right.correct
+    assert not wrong and "3 is too high" in wrong.message
+    assert "[q] Correct: 2 is right." in out and "[q] Not yet: 3 is too high." in out
+
+
+def test_quiet_check_prints_nothing_and_is_shown_when_displayed(capsys):
+    verdict = _question(checks.close_to(2)).check(5, quiet=True)
+    assert capsys.readouterr().out == ""
+    verdict._ipython_display_()  # what a notebook does with a cell's last value
+    assert "Not yet: 5 is too high." in capsys.readouterr().out
+    _question(checks.close_to(2)).check(2)._ipython_display_()  # printed by check: not shown twice
+    assert capsys.readouterr().out.count("Correct") == 1
+
+
+@pytest.mark.parametrize("placeholder", [None, ...])
+def test_unanswered_placeholders_are_wrong_with_a_helpful_message(placeholder):
+    verdict = _question(checks.close_to(0)).check(placeholder, quiet=True)
+    assert not verdict and verdict.message.startswith("No answer yet")
+
+
+def test_student_stub_raising_not_implemented_is_wrong_and_explained():
+    def stub(*args):
+        raise NotImplementedError()
+
+    verdict = _question(checks.function_of([((1,), 1)])).check(stub, quiet=True)
+    assert not verdict and "NotImplementedError" in verdict.message and "YOUR CODE HERE" in verdict.message
+
+
+def test_hint_and_solution_print(capsys):
+    q = _question(checks.close_to(1))
+    q.hint()
+    q.solution()
+    out = capsys.readouterr().out
+    assert "Hint [q]: a hint" in out and "Solution [q]:\na solution" in out
+
+
+def test_question_validates_its_arguments():
+    with pytest.raises(InputError, match="prompt"):
+        Question("q", "", check=checks.close_to(1), hint="h", solution="s")
+    with pytest.raises(InputError, match="check must be a function"):
+        Question("q", "p", check=42, hint="h", solution="s")
+
+
+# --- numbers -----------------------------------------------------------------------------------
+def test_close_to_tolerance_direction_and_known_mistakes():
+    check = checks.close_to(0.5, abs_tol=0.01, mistakes={50: "a fraction, not a percentage."})
+    assert check(0.505)[0] and check(np.float32(0.495))[0] and check(np.array(0.5))[0]
+    assert check(0.52) == (False, "0.52 is too high.")
+    assert check(0.4) == (False, "0.4 is too low.")
+    assert check(50) == (False, "50 is not right: a fraction, not a percentage.")
+
+
+@pytest.mark.parametrize("answer, fragment", [
+    ("0.5", "is a string"), (True, "truth value"), ([0.5], "expected a single number"),
+    (float("nan"), "not a finite number"), (np.zeros(3), "expected a single number"),
+])
+def test_close_to_rejects_non_numbers_saying_why(answer, fragment):
+    correct, message = checks.close_to(0.5)(answer)
+    assert not correct and fragment in message
+
+
+def test_close_to_accepts_a_zero_d_backend_tensor():
+    assert checks.close_to(3.0)(keras.ops.convert_to_tensor(3.0))[0]
+
+
+def test_in_range_and_percentage_hint():
+    check = checks.in_range(0.6, 0.9)
+    assert check(0.6)[0] and check(0.75)[0] and check(0.9)[0]
+    assert check(0.5) == (False, "0.5 is below the range of sensible answers [0.6, 0.9].")
+    correct, message = check(75)
+    assert not correct and "percentage" in message
+    with pytest.raises(InputError):
+        checks.in_range(1, 0)
+
+
+# --- choices -----------------------------------------------------------------------------------
+def test_choice_normalises_and_explains_wrong_options():
+    check = checks.choice("abcd", "b", why_not={"a": "that normalises twice."})
+    assert check("b")[0] and check(" B ")[0] and check("(b)")[0]
+    assert check("a") == (False, "'a' is not right: that normalises twice.")
+    assert check("c") == (False, "'c' is not right.")
+    assert check("e") == (False, "'e' is not one of the options a, b, c, d.")
+    with pytest.raises(InputError):
+        checks.choice("ab", "z")
+
+
+# --- models ------------------------------------------------------------------------------------
+def _classifier(n_classes=3):
+    from kzoo.heads import swap_head
+
+    body = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
+                             keras.layers.Dense(5, name="old")])
+    return swap_head(body, class_names=[f"c{i}" for i in range(n_classes)])
+
+
+def test_model_with_accepts_the_right_model():
+    from kzoo.freeze import freeze
+
+    check = checks.model_with(output_shape=(None, 3), class_names=["c0", "c1", "c2"], trainable=["head"])
+    correct, message = check(freeze(_classifier()))
+    assert correct, message
+
+
+def test_model_with_says_what_is_wrong():
+    from kzoo.freeze import freeze
+
+    check = checks.model_with(output_shape=(None, 3), class_names=["c0", "c1", "c2"], trainable=["head"])
+    assert "not (None, 3)" in check(freeze(_classifier(4)))[1]
+    unfrozen = _classifier()
+    correct, message = check(unfrozen)
+    assert not correct and "hidden" in message and "should be frozen" in message
+    frozen_head = freeze(_classifier())
+    frozen_head.get_layer("head").trainable = False
+    assert "['head'] should train but is frozen" in check(frozen_head)[1]
+    assert "expected a keras.Model" in check("model")[1]
+    wrong_names = checks.model_with(class_names=["x", "y", "z"])(_classifier())
+    assert not wrong_names[0] and "class names" in wrong_names[1]
+    assert "no layer with weights named ['nope']" in checks.model_with(trainable=["nope"])(_classifier())[1]
+
+
+# --- functions ---------------------------------------------------------------------------------
+def test_function_of_reports_the_first_failing_input():
+    check = checks.function_of([((2, 3), 5), ((np.array([1.0, 2.0]), 1), np.array([2.0, 3.0]))])
+    assert check(lambda a, b: a + b)[0]
+    assert check(lambda a, b: a * b) == (False, "for input (2, 3) it returned 6, expected 5.")
+    correct, message = check(lambda a, b: 1 / 0)
+    assert not correct and "raised ZeroDivisionError" in message
+    assert "expected a function" in check(5)[1]
+
+
+def test_function_of_with_a_property_verifier():
+    def verify(result, args):
+        return None if sorted(result) == sorted(args[0]) else "it is not a permutation of the input."
+
+    check = checks.function_of([(([3, 1, 2],), None)], verify=verify)
+    assert check(lambda xs: list(reversed(xs)))[0]
+    assert check(lambda xs: xs[:1]) == (False, "for input ([3, 1, 2]) it is not a permutation of the input.")
+
+
+# --- per-notebook sets -------------------------------------------------------------------------
+def test_for_notebook_finds_each_module_and_validates_the_number():
+    assert {"00", "01"} <= set(notebooks())
+    assert list(for_notebook("00")) == list(for_notebook(0))
+    with pytest.raises(InputError):
+        for_notebook("1")
+    with pytest.raises(UnknownNameError, match="these do: 00, 01"):
+        for_notebook("99")
+
+
+@pytest.mark.parametrize("number", ["00", "01"])
+def test_every_notebook_has_two_to_four_complete_questions(number):
+    questions = for_notebook(number)
+    assert 2 <= len(questions) <= 4
+    for q in questions.values():
+        assert q.prompt and q._hint and q._solution
+
+
+def test_notebook_00_right_and_wrong_answers():
+    q = for_notebook("00")
+    assert q["published_classes"].check(1000, quiet=True)
+    assert "ants-vs-bees" in q["published_classes"].check(2, quiet=True).message
+    assert q["preprocessing"].check("b", quiet=True) and not q["preprocessing"].check("a", quiet=True)
+
+    def top_k(logits, names, k):
+        return [names[i] for i in np.argsort(logits)[::-1][:k]]
+
+    def top_k_ascending(logits, names, k):
+        return [names[i] for i in np.argsort(logits)[:k]]
+
+    assert q["top_k"].check(top_k, quiet=True)
+    assert not q["top_k"].check(top_k_ascending, quiet=True)
+
+
+def test_notebook_01_right_and_wrong_answers():
+    q = for_notebook("01")
+    assert q["frozen_after_load"].check("b", quiet=True)
+    assert not q["frozen_after_load"].check("a", quiet=True)
+    assert q["head_params"].check(1290, quiet=True)
+    assert "kernel only" in q["head_params"].check(1280, quiet=True).message
+
+    def labels_needed(shots, accuracy, target):
+        return next((n for n, acc in zip(shots, accuracy) if acc >= target), None)
+
+    def strictly_above(shots, accuracy, target):  # a common slip: > instead of >=
+        return next((n for n, acc in zip(shots, accuracy) if acc > target), None)
+
+    assert q["labels_needed"].check(labels_needed, quiet=True)
+    assert not q["labels_needed"].check(strictly_above, quiet=True)
+
+
+@pytest.mark.assets
+def test_notebook_00_model_question_on_the_real_model():
+    from kzoo import _config
+    from kzoo.zoo.load import load
+
+    assets = _config.assets_dir()
+    if assets is None or not (assets / "models" / "efficientnet_lite0_imagenet").is_dir():
+        pytest.skip("needs efficientnet_lite0 in the $KZOO_ASSETS mirror")
+    q = for_notebook("00")["new_head"]
+    assert q.check(load("efficientnet_lite0", class_names=["ants", "bees"]), quiet=True)
+    wrong = q.check(load("efficientnet_lite0", class_names=["bees", "ants"]), quiet=True)
+    assert not wrong and "class names" in wrong.message
+
+
+def test_notebook_01_model_question_on_glyphnet():
+    from kzoo.freeze import freeze
+    from kzoo.heads import swap_head
+    from kzoo.zoo.glyphnet import build_glyphnet
+
+    digits = [str(d) for d in range(10)]
+    q = for_notebook("01")["swap_head"]
+    letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert q.check(freeze(swap_head(build_glyphnet(letters), class_names=digits)), quiet=True)
+    not_frozen = q.check(swap_head(build_glyphnet(letters), class_names=digits), quiet=True)
+    assert not not_frozen and "should be frozen" in not_frozen.message
