@@ -265,7 +265,8 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
     Args:
         model: the model to probe, with its trainable layers set as you mean to train them.
         train: ``(x, y)`` arrays or a batched ``tf.data.Dataset``.
-        start_lr, end_lr: the range of rates tried.
+        start_lr: the smallest learning rate tried.
+        end_lr: the largest learning rate tried.
         num_steps: number of training steps (one batch each); stops early once the loss explodes.
         batch_size: for array input.
         optimizer: name or instance.

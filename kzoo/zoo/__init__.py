@@ -1,0 +1,1 @@
+"""The model zoo: catalog, offline-first resolution and download, loading with new heads."""
