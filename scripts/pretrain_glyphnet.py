@@ -107,7 +107,8 @@ def pretrain(args: argparse.Namespace) -> dict:
               verbose=2)
     train_seconds = time.perf_counter() - start
     val_loss, val_accuracy = model.evaluate(x_val, y_val, batch_size=1024, verbose=0)
-    print(f"held-out accuracy {val_accuracy:.4f} (loss {val_loss:.4f}); trained in {train_seconds:.0f} s")
+    print(f"held-out accuracy {val_accuracy:.4f} (loss {val_loss:.4f}); "
+          f"trained in {train_seconds:.0f} s")
 
     model = keras.Model(model.inputs, model.outputs, name="glyphnet")  # uncompiled: no optimizer state
     metadata = {
@@ -137,7 +138,7 @@ def pretrain(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: ``python scripts/pretrain_glyphnet.py [--n-per-class N] [--epochs E] [--out DIR]``."""
+    """Entry point: ``python scripts/pretrain_glyphnet.py [--n-per-class N] [--epochs E] [--out D]``."""
     pretrain(parse_args(argv))
     return 0
 

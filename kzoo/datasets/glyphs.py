@@ -7,8 +7,9 @@ in that same format, so a network pre-trained on them (task A) transfers to the 
 
 1. each letter of each font is rendered once with PIL (cached),
 2. each sample gets a random font, rotation (+-15 deg), shear, width scale, size (height in the
-   frame) and translation; one affine warp per sample maps it into a 32x32 frame (vectorised
-   bilinear sampling of the cached renders, then binarised at 0.5),
+   frame), translation and a smooth elastic distortion (bent strokes, like handwriting); one warp
+   per sample maps it into a 32x32 frame (vectorised bilinear sampling of the cached renders, then
+   binarised at 0.5),
 3. the stroke thickness is set by Min/Max filters so that the ink fraction is close to a random
    target drawn like the digits' (about 0.31 +- 0.03),
 4. 4x4 blocks are counted into 8x8 grey levels 0..16.
@@ -33,11 +34,12 @@ _ANGLES = 720  # directions of the support function used to find warped bounding
 _SYMBOL_FONT_FAMILIES = frozenset({"cmex10", "cmsy10"})
 # Augmentation ranges.
 _MAX_ROTATION_DEG = 15.0
-_MAX_SHEAR = 0.3
+_MAX_SHEAR = 0.5
 _WIDTH_SCALE = (0.65, 1.15)
 _MAX_WIDTH_FILL = 0.65  # digits leave the outer block columns nearly empty
 _HEIGHT_FILL = (0.85, 1.0)  # glyph height / frame before thickening (thickening adds a few px)
-_ELASTIC_GRID, _ELASTIC_PX = 4, 2.5  # control points per side; largest std of their displacement
+# Elastic distortion: a 4x4 grid of control points, displaced by N(0, s^2) px with s ~ U(0, 4).
+_ELASTIC_GRID, _ELASTIC_PX = 4, 4.0
 _INK_MEAN, _INK_STD, _INK_RANGE = 0.31, 0.03, (0.22, 0.40)  # measured on sklearn digits
 _THICKNESS_LEVELS = 9  # MinFilter(3), none, then 1..7 steps of MaxFilter(2)
 _CHUNK = 4096  # samples warped at once (bounds memory, keeps results independent of N)
@@ -58,24 +60,27 @@ def _covers(path: Path, chars: str) -> bool:
     return 0 not in indices and len(set(indices)) == len(chars)
 
 
-@functools.lru_cache(maxsize=None)
-def _fonts_covering(chars: str) -> tuple[Path, ...]:
+@functools.lru_cache(maxsize=1)
+def _letter_fonts() -> tuple[Path, ...]:
     from matplotlib import ft2font
 
-    fonts = []
-    for path in sorted(_font_dir().glob("*.ttf")):
-        if ft2font.FT2Font(str(path)).family_name in _SYMBOL_FONT_FAMILIES:
-            continue
-        if _covers(path, chars):
-            fonts.append(path)
-    return tuple(fonts)
+    return tuple(path for path in sorted(_font_dir().glob("*.ttf"))
+                 if ft2font.FT2Font(str(path)).family_name not in _SYMBOL_FONT_FAMILIES
+                 and _covers(path, LETTERS))
+
+
+@functools.lru_cache(maxsize=None)
+def _fonts_covering(chars: str) -> tuple[Path, ...]:
+    return tuple(path for path in _letter_fonts() if _covers(path, chars))
 
 
 def glyph_fonts() -> list[Path]:
     """The font files ``make_glyphs`` draws letters from.
 
     They are the fonts matplotlib ships (``matplotlib.get_data_path()/fonts/ttf``: DejaVu, STIX,
-    Computer Modern) that have a distinct glyph for every ASCII letter, without the TeX symbol fonts.
+    Computer Modern) that have a distinct glyph for every ASCII letter, without the TeX symbol fonts
+    (and without the fallback and display fonts, which have no real letters). With other
+    ``classes``, ``make_glyphs`` uses those of them that draw every character asked for.
 
     Returns:
         Paths of the ``.ttf`` files, sorted by name.
@@ -87,13 +92,13 @@ def glyph_fonts() -> list[Path]:
         >>> [p.name for p in glyph_fonts()][:2]
         ['DejaVuSans-Bold.ttf', 'DejaVuSans-BoldOblique.ttf']
     """
-    fonts = _fonts_covering(LETTERS)
+    fonts = _letter_fonts()
     if not fonts:
         raise InputError(f"No font with all ASCII letters in {_font_dir()}; reinstall matplotlib.")
     return list(fonts)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)  # about 24 MB per class set
 def _renders(fonts: tuple[Path, ...], classes: str) -> tuple[np.ndarray, np.ndarray]:
     """Every (font, char) drawn once, centred on its ink box.
 
@@ -214,10 +219,14 @@ def _thicken(bitmaps: np.ndarray, target_ink: np.ndarray) -> np.ndarray:
     return stack[best, np.arange(len(bitmaps))]
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_arguments(n_per_class: int, seed: int, classes: str) -> None:
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1:
+    if not _is_int(n_per_class) or n_per_class < 1:
         raise InputError(f"n_per_class must be an integer >= 1, got {n_per_class!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not _is_int(seed) or seed < 0:
         raise InputError(f"seed must be an integer >= 0, got {seed!r}.")
     if not isinstance(classes, str) or not classes:
         raise InputError(f"classes must be a non-empty string of characters, got {classes!r}.")
@@ -225,7 +234,8 @@ def _check_arguments(n_per_class: int, seed: int, classes: str) -> None:
     if duplicates:
         raise InputError(f"classes must not repeat characters; repeated: {''.join(duplicates)!r}.")
     if any(c.isspace() or not c.isprintable() for c in classes):
-        raise InputError(f"classes must be visible characters (no spaces or controls), got {classes!r}.")
+        raise InputError(
+            f"classes must be visible characters (no spaces or controls), got {classes!r}.")
     if not _fonts_covering(classes):
         raise InputError(
             f"No font in {_font_dir()} draws all of {classes!r}; use characters such as "
@@ -270,7 +280,8 @@ def make_glyphs(n_per_class: int, *, seed: int = 0,
         "height": rng.uniform(*_HEIGHT_FILL, n),
         "shift": rng.uniform(0.25, 0.75, (n, 2)),
     }
-    elastic = rng.normal(size=(n, 2, _ELASTIC_GRID, _ELASTIC_GRID)) * rng.uniform(0, _ELASTIC_PX, (n, 1, 1, 1))
+    elastic = rng.normal(size=(n, 2, _ELASTIC_GRID, _ELASTIC_GRID))
+    elastic *= rng.uniform(0, _ELASTIC_PX, (n, 1, 1, 1))  # how bent varies from sample to sample
     target_ink = np.clip(rng.normal(_INK_MEAN, _INK_STD, n), *_INK_RANGE)
     index = font * len(classes) + y
     x = np.empty((n, FRAME // BLOCK, FRAME // BLOCK, 1), np.float32)

@@ -14,6 +14,7 @@ from kzoo.layers import ClassifierHead
 
 INPUT_SHAPE = (8, 8, 1)
 MAX_GREY_LEVEL = 16  # sklearn digits count the "on" pixels of 4x4 blocks: 0..16
+FILTERS = (32, 64, 128)  # block1, block2 at 8x8; block3 at 4x4
 
 
 def _conv_block(x, filters: int, name: str):
@@ -61,10 +62,10 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras
 
     inputs = keras.Input(INPUT_SHAPE, name="image")
     x = keras.layers.Rescaling(1.0 / MAX_GREY_LEVEL, name="rescale")(inputs)
-    x = _conv_block(x, 32, "block1")
-    x = _conv_block(x, 64, "block2")
+    x = _conv_block(x, FILTERS[0], "block1")
+    x = _conv_block(x, FILTERS[1], "block2")
     x = keras.layers.MaxPooling2D(2, name="block2_pool")(x)
-    x = _conv_block(x, 128, "block3")
+    x = _conv_block(x, FILTERS[2], "block3")
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     outputs = ClassifierHead(names, name="head")(x)
