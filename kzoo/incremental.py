@@ -14,7 +14,8 @@ A classifier knows N classes; data for k new classes arrives. ``learn_new_classe
   cross-entropy over all classes (as in iCaRL).
 
 ``freeze_body=True`` trains only the grown head, on features computed once (much faster; the body,
-and so every feature the old classes rely on, cannot drift).
+and so every feature the old classes rely on, cannot drift). On its own it does not stop forgetting:
+the head still learns to prefer the new classes; combine it with replay.
 
 Evaluation follows the continual-learning literature: ``accuracy_matrix`` (R[i, j], accuracy on step
 j's classes after training step i), ``average_accuracy``, ``backward_transfer`` (Lopez-Paz & Ranzato
@@ -213,6 +214,7 @@ class DistillationLoss(keras.losses.Loss):
                 "weight": self.weight, "separate_new": self.separate_new}
 
 
+@keras.saving.register_keras_serializable(package="kzoo")  # a saved LwF-compiled model loads again
 def _label_accuracy(y_true, y_pred):
     """Accuracy when the label is the first column of packed targets."""
     labels = ops.cast(y_true[:, 0], "int32")
@@ -559,7 +561,8 @@ def forgetting(R) -> float:
         R: the accuracy matrix (T x T, T >= 2).
 
     Returns:
-        Average forgetting (0 = nothing forgotten, 1 = everything).
+        Average forgetting (0 = nothing forgotten, 1 = everything; negative when the last step
+        lifted earlier steps above their best).
 
     Example:
         >>> round(forgetting([[0.9, 0.0, 0.0], [0.95, 0.8, 0.0], [0.5, 0.6, 0.7]]), 4)

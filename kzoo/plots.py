@@ -210,3 +210,98 @@ def show_batch(data, class_names=None, *, modality: str | None = None, n: int = 
             raise InputError(f"audio must be (N, samples) waveforms, got shape {x.shape}.")
         return _show_audio(x, labels, sample_rate)
     return _show_text(x, labels)
+
+
+def plot_accuracy_matrix(matrix, ax=None):
+    """Draw a continual-learning accuracy matrix R as a heat map with its values.
+
+    Row i is the model after training step i, column j the test examples of step j's classes (see
+    ``kzoo.incremental.accuracy_matrix``). Below the diagonal is what was kept of earlier steps (the
+    darker, the more was forgotten); above it, in class-incremental learning, classes not learned yet.
+
+    Args:
+        matrix: R, a 2-D array of accuracies in [0, 1].
+        ax: a matplotlib ``Axes`` to draw in (default: a new figure).
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        kzoo.InputError: ``matrix`` is not a 2-D array of numbers in [0, 1].
+
+    Example:
+        >>> from kzoo import plots
+        >>> fig = plots.plot_accuracy_matrix([[0.99, 0.0], [0.60, 0.98]])
+    """
+    import matplotlib.pyplot as plt
+
+    R = np.asarray(matrix, dtype=float)
+    if R.ndim != 2 or not R.size or not np.all((R >= 0) & (R <= 1)):
+        raise InputError(f"matrix must be a 2-D array of accuracies in [0, 1] (kzoo.incremental.accuracy_matrix); "
+                         f"got shape {R.shape}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.7 * R.shape[1], 0.8 + 0.6 * R.shape[0]))
+    image = ax.imshow(R, vmin=0.0, vmax=1.0, cmap="viridis")
+    for (i, j), value in np.ndenumerate(R):
+        ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=9,
+                color="black" if value > 0.6 else "white")
+    ax.set_xticks(range(R.shape[1]), [str(j + 1) for j in range(R.shape[1])])
+    ax.set_yticks(range(R.shape[0]), [str(i + 1) for i in range(R.shape[0])])
+    ax.set(xlabel="tested on the classes of step", ylabel="after training step", title="Accuracy (%)")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    return ax.figure
+
+
+def plot_confusion(y_true, y_pred, class_names, ax=None):
+    """Draw a confusion matrix: rows are true classes, columns predicted ones, cells count examples.
+
+    Colours are normalised per row (the share of a true class that went to each prediction), so a
+    rare class is as visible as a common one; the numbers are counts.
+
+    Args:
+        y_true: integer labels (N,).
+        y_pred: predicted labels (N,), or scores/logits (N, classes) whose argmax is taken.
+        class_names: one name per class index.
+        ax: a matplotlib ``Axes`` to draw in (default: a new figure).
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        kzoo.InputError: lengths differ, or labels are not integers indexing ``class_names``.
+
+    Example:
+        >>> from kzoo import plots
+        >>> fig = plots.plot_confusion([0, 1, 1], [0, 1, 0], ["cat", "dog"])
+    """
+    import matplotlib.pyplot as plt
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_pred.ndim == 2:
+        y_pred = y_pred.argmax(axis=-1)
+    names = [str(c) for c in class_names]
+    n = len(names)
+    for what, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and (y.min() < 0 or y.max() >= n)):
+            raise InputError(f"{what} must be 1-D integer labels in 0..{n - 1} (one per class name), "
+                             f"got dtype {y.dtype}, shape {y.shape}.")
+    if len(y_true) != len(y_pred) or not len(y_true):
+        raise InputError(f"y_true has {len(y_true)} labels and y_pred {len(y_pred)}; they must match and not be empty.")
+    counts = np.zeros((n, n), dtype=int)
+    np.add.at(counts, (y_true, y_pred), 1)
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        side = 1.5 + 0.45 * n
+        _, ax = plt.subplots(figsize=(side + 1.0, side))
+    image = ax.imshow(share, vmin=0.0, vmax=1.0, cmap="Blues")
+    if n <= 30:
+        for (i, j), count in np.ndenumerate(counts):
+            if count:
+                ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                        color="white" if share[i, j] > 0.5 else "black")
+    ax.set_xticks(range(n), names, rotation=90 if max(map(len, names)) > 2 else 0)
+    ax.set_yticks(range(n), names)
+    accuracy = float(np.mean(y_true == y_pred))
+    ax.set(xlabel="predicted", ylabel="true", title=f"Confusion (accuracy {100 * accuracy:.1f}%)")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+    return ax.figure
