@@ -106,7 +106,9 @@ def _kzoo_model(entry, location, weights, names):
         from kzoo.zoo.glyphnet import build_glyphnet
 
         if weights is None:
-            return build_glyphnet(names or list(_glyph_classes()))
+            from kzoo.datasets.glyphs import LETTERS
+
+            return build_glyphnet(names or list(LETTERS))
         path = Path(location) / "glyphnet.keras" if Path(location).is_dir() else Path(location)
         try:
             return keras.saving.load_model(path)
@@ -119,12 +121,6 @@ def _kzoo_model(entry, location, weights, names):
 
         return build_tagger(entry.name) if weights is None else load_tagger(entry.name, location)
     raise InputError(f"unknown kzoo builder {entry.builder!r} for {entry.name!r}.")
-
-
-def _glyph_classes():
-    import string
-
-    return string.ascii_uppercase + string.ascii_lowercase
 
 
 def load(name: str, num_classes: int | None = None, class_names: Sequence[str] | None = None, *,
