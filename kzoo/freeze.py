@@ -49,7 +49,12 @@ def _recompile(model) -> None:
         return
     try:
         # compile_from_config would skip models with their own compile() (KerasHub tasks): call compile.
-        model.compile(**keras.saving.deserialize_keras_object(model.get_compile_config()))
+        config = keras.saving.deserialize_keras_object(
+            {k: v for k, v in model.get_compile_config().items() if k != "optimizer"})
+        # The optimizer is cloned through its own class, which may be made on the fly
+        # (kzoo.discriminative_optimizer) and so cannot be found by name in a serialized config.
+        optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
+        model.compile(optimizer=optimizer, **config)
     except Exception as err:  # noqa: BLE001 - any failure means we cannot honour the change safely
         raise KzooError(
             "Trainability changed on a compiled model, and kzoo could not recompile it from its compile "

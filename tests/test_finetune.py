@@ -7,6 +7,7 @@ import kzoo.features
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.finetune import discriminative_optimizer, fine_tune, lr_find
+from kzoo.freeze import unfreeze
 from kzoo.heads import swap_head
 
 
@@ -77,6 +78,18 @@ def test_discriminative_rates_scale_updates_per_layer():
     after = {n: [np.array(w) for w in model.get_layer(n).weights] for n in ("body1", "body2")}
     assert all(np.array_equal(a, b) for a, b in zip(before["body1"], after["body1"]))
     assert not all(np.array_equal(a, b) for a, b in zip(before["body2"], after["body2"]))
+
+
+def test_refreezing_after_discriminative_fine_tuning_keeps_the_rates():
+    """unfreeze/freeze recompile with a clone of the on-the-fly optimizer class, factors included."""
+    x, y = _data()
+    model = _model()
+    fine_tune(model, (x, y), head_epochs=0, epochs=1, finetune_lr=1e-2, lr_mult={"body1": 0.0})
+    unfreeze(model)
+    assert type(model.optimizer).__name__.startswith("Discriminative")
+    before = [np.array(w) for w in model.get_layer("body1").weights]
+    model.fit(x, y, epochs=1, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_layer("body1").weights))
 
 
 def test_discriminative_optimizer_rejects_negative_factor():

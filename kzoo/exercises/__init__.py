@@ -1,7 +1,7 @@
 """Exercises for the course notebooks: ``Question`` objects whose ``check`` says why an answer is wrong.
 
 Each notebook ``NN_name.ipynb`` has a module ``kzoo/exercises/nbNN.py`` defining ``QUESTIONS``, a tuple
-of ``Question``. A notebook gets them with ``for_notebook("NN")``::
+of ``Question``. A notebook gets them with ``for_notebook("NN")``:
 
     questions = kzoo.exercises.for_notebook("01")
     questions["head_params"].check(1290)   # prints the verdict and returns it (truthy when right)
