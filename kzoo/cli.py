@@ -40,9 +40,15 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from kzoo.zoo.resolve import fetch
+    from kzoo.zoo.resolve import KERAS_DOWNLOADS, fetch
 
-    print(fetch(args.name, args.path, force=args.force))
+    found = fetch(args.name, args.path, force=args.force)
+    if found == KERAS_DOWNLOADS:
+        print(f"{args.name}: a Keras Applications model whose ImageNet weights are not cached yet; Keras "
+              f"downloads them itself (into ~/.keras/models) the first time you call "
+              f"kzoo.load({args.name!r}).")
+    else:
+        print(found)
     return 0
 
 

@@ -12,8 +12,11 @@ Accuracy is measured on a fixed held-out half of the digits, over several seeds.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import math
+import os
+import platform
 import time
 from pathlib import Path
 
@@ -103,7 +106,9 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
     print(f"plot: {plot_path}")
     numbers = {"results": {m: {str(k): v for k, v in r.items()} for m, r in results.items()},
                "seeds": seeds, "quick": quick, "seconds": round(seconds, 1), "test_size": int(len(y_test)),
-               "backend": keras.backend.backend(), "keras": keras.__version__}
+               "backend": keras.backend.backend(), "keras": keras.__version__,
+               "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
+               "load_average": round(os.getloadavg()[0], 1), "date": datetime.date.today().isoformat()}
     if json_path:
         Path(json_path).parent.mkdir(parents=True, exist_ok=True)
         Path(json_path).write_text(json.dumps(numbers, indent=2))

@@ -1,0 +1,64 @@
+"""The ``kzoo`` command: each sub-command runs, prints what it should, and fails cleanly on bad input."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kzoo.cli import main
+
+
+def test_list_offline_text_models(capsys):
+    assert main(["list", "--modality", "text", "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "minilm_l6" in out.split("\n", 1)[1] or "0 models" in out
+    assert "efficientnet" not in out  # only text models
+
+
+def test_info_prints_the_record_as_json(capsys):
+    assert main(["info", "glyphnet"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["name"] == "glyphnet" and record["local_copy"]
+
+
+def test_unknown_name_is_a_clean_error_with_a_suggestion(capsys):
+    assert main(["info", "glyphnett"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kzoo: error:") and "glyphnet" in err and "Traceback" not in err
+
+
+def test_fetch_of_a_keras_application_explains_who_downloads(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # nothing cached
+    assert main(["fetch", "mobilenetv2"]) == 0
+    out = capsys.readouterr().out
+    assert "Keras" in out and "kzoo.load('mobilenetv2')" in out
+
+
+def test_fetch_offline_without_a_copy_says_where_it_looked(capsys, monkeypatch):
+    monkeypatch.setenv("KZOO_OFFLINE", "1")
+    monkeypatch.delenv("KZOO_ASSETS", raising=False)
+    assert main(["fetch", "efficientnet_lite0"]) == 2
+    assert "KZOO_OFFLINE" in capsys.readouterr().err
+
+
+def test_demo_quick_writes_table_plot_and_numbers(tmp_path):
+    """The README's main job, in its quick form, as a user runs it: a separate process."""
+    numbers = tmp_path / "demo.json"
+    run = subprocess.run([sys.executable, "-m", "kzoo", "demo", "--seeds", "1", "--quick",
+                          "--out", str(tmp_path), "--json", str(numbers)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "labelled/class" in run.stdout and (tmp_path / "demo.png").stat().st_size > 10_000
+    results = json.loads(numbers.read_text())["results"]
+    assert set(results) == {"scratch", "option 1", "option 2"}
+    for method in results.values():
+        assert set(method) == {"1", "5", "20"}
+        assert all(0.1 < acc <= 1.0 for accs in method.values() for acc in accs)
+    # Pre-training must help at one example per class, even in the quick form.
+    assert results["option 1"]["1"][0] > results["scratch"]["1"][0]
+
+
+@pytest.mark.parametrize("argv", [["demo", "--seeds", "0"]])
+def test_demo_rejects_bad_seeds(argv, capsys):
+    assert main(argv) == 2
+    assert "seeds" in capsys.readouterr().err
