@@ -122,3 +122,12 @@ def test_shipped_glyphnet_loads_matches_its_checksum_and_reads_new_glyphs():
     predicted = model.predict(x, batch_size=1040, verbose=0).argmax(axis=1)
     assert (predicted == y).mean() >= MIN_SHIPPED_ACCURACY
     assert (predicted % 26 == y % 26).mean() >= MIN_SHIPPED_ACCURACY_ANY_CASE  # A-Z then a-z
+
+
+def test_load_sets_glyphnet_head_dropout_only_when_asked():
+    from kzoo.zoo.load import load
+
+    rates = lambda m: [l.rate for l in m.layers if isinstance(l, keras.layers.Dropout)]  # noqa: E731
+    assert rates(load("glyphnet", num_classes=10)) == [0.3]  # the rate it was trained with
+    assert rates(load("glyphnet", num_classes=10, dropout=0.0)) == [0.0]
+    assert rates(load("glyphnet", num_classes=10, weights=None, dropout=0.5)) == [0.5]

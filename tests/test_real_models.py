@@ -35,7 +35,8 @@ def test_efficientnet_lite0_fine_tuned_ants_vs_bees(hymenoptera):
     keras.utils.set_random_seed(0)
     model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])
     history = kzoo.fine_tune(model, train, val, head_epochs=15, lr=1e-3)
-    assert history.history["val_accuracy"][-1] >= 0.93
+    # A linear head on ImageNet features: ~93% of the 153 val photos (a photo or two either way).
+    assert history.history["val_accuracy"][-1] >= 0.90
     probs = model.predict(val[0][:8], verbose=0)
     assert probs.shape == (8, 2)
 

@@ -22,6 +22,8 @@ from kzoo.heads import _head_input, _names, find_head, swap_head
 from kzoo.layers import ClassifierHead, ImagePreprocessing
 from kzoo.zoo.catalog import ZooEntry, info
 
+DEFAULT_DROPOUT = 0.2
+
 
 def _imagenet_names() -> list[str]:
     from keras_hub.src.utils.imagenet.imagenet_utils import IMAGENET_NAMES
@@ -125,7 +127,7 @@ def _kzoo_model(entry, location, weights, names):
 
 def load(name: str, num_classes: int | None = None, class_names: Sequence[str] | None = None, *,
          weights: str | os.PathLike | None = "pretrained", input_shape: tuple | None = None,
-         dropout: float = 0.2, sequence_length: int = 128, mixed_precision: bool | None = None
+         dropout: float | None = None, sequence_length: int = 128, mixed_precision: bool | None = None
          ) -> keras.Model:
     """Load a zoo model, as published or with a new head for your classes.
 
@@ -136,7 +138,8 @@ def load(name: str, num_classes: int | None = None, class_names: Sequence[str] |
         weights: ``"pretrained"`` (resolved offline-first, see ``kzoo.fetch``), ``None`` for random
             initialisation (the "from scratch" baseline), or a local path to the files.
         input_shape: shape of one raw input example, for image models that accept other sizes.
-        dropout: dropout rate in front of a new head.
+        dropout: dropout rate in front of a new head (default 0.2; kzoo's own models keep the rate
+            they were trained with unless this is given).
         sequence_length: token length for text models.
         mixed_precision: None = automatic (mixed bfloat16 on a GPU), or force True/False.
 
@@ -157,8 +160,9 @@ def load(name: str, num_classes: int | None = None, class_names: Sequence[str] |
     """
     entry = info(name)
     names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
-    if not 0.0 <= float(dropout) < 1.0:
-        raise InputError(f"dropout must be in [0, 1), got {dropout!r}.")
+    if dropout is not None and (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
+                                or not 0.0 <= dropout < 1.0):
+        raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
     if input_shape is not None and entry.modality != "image":
         raise InputError(f"input_shape applies to image models; {name} is a {entry.modality} model.")
     if weights not in ("pretrained", None) and not Path(weights).exists():
@@ -181,16 +185,27 @@ def _location(entry: ZooEntry, weights):
 
 
 def _build(entry, weights, names, input_shape, dropout, sequence_length):
+    new_head_dropout = DEFAULT_DROPOUT if dropout is None else dropout
     if entry.family == "keras_applications":
         keras_weights = None if weights is None else "imagenet" if weights == "pretrained" else str(weights)
-        return _keras_application(entry, keras_weights, names, input_shape or entry.input_shape, dropout)
+        return _keras_application(entry, keras_weights, names, input_shape or entry.input_shape, new_head_dropout)
     location = _location(entry, weights)
     if entry.family == "keras_hub" and entry.modality == "image":
-        return _keras_hub_image(entry, location, weights, names, input_shape, dropout)
+        return _keras_hub_image(entry, location, weights, names, input_shape, new_head_dropout)
     if entry.family == "keras_hub" and entry.modality == "text":
-        return _keras_hub_text(entry, location, weights, names, dropout, sequence_length)
+        return _keras_hub_text(entry, location, weights, names, new_head_dropout, sequence_length)
     published = _kzoo_model(entry, location, weights, names if weights is None else None)
-    if names is None or weights is None:
-        return published
-    # kzoo's own models already have dropout in front of their head; keep it, add none.
-    return swap_head(published, class_names=names)
+    model = published if names is None or weights is None else swap_head(published, class_names=names)
+    if dropout is not None:
+        _set_head_dropout(model, dropout)
+    return model
+
+
+def _set_head_dropout(model: keras.Model, rate: float) -> None:
+    """kzoo's own models end in Dropout -> head: set that rate (dropout reads it at call time)."""
+    layers = model.layers
+    before_head = layers[layers.index(find_head(model)) - 1]
+    if not isinstance(before_head, keras.layers.Dropout):
+        raise InputError(f"{model.name} has no dropout layer in front of its head, so dropout={rate} "
+                         "cannot be applied; leave dropout out.")
+    before_head.rate = rate
