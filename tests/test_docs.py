@@ -3,7 +3,9 @@
 The docs tools are pinned in requirements.txt; a checkout without them skips this file (with the
 install command in the reason) rather than failing.
 """
+import contextlib
 import html.parser
+import re
 import importlib.util
 import subprocess
 import sys
@@ -103,3 +105,55 @@ def test_no_broken_internal_links(site):
                 broken.append(f"{page.relative_to(site)} -> {link} (no anchor #{fragment})")
     assert len(pages) > 10
     assert broken == [], "\n".join(broken[:30])
+
+
+def _chromium() -> str:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.skip("no headless browser (Debian: apt install chromium)")
+
+
+@contextlib.contextmanager
+def _serve(site: Path):
+    """The built site over HTTP on a free loopback port, as a static host would serve it."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+
+
+def _browser(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           "--window-size=1280,900", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_a_real_browser_renders_the_home_page_and_every_notebook_cell(site, tmp_path):
+    import nbformat
+    from PIL import Image
+
+    from kzoo import course
+
+    with _serve(site) as url:
+        shot = tmp_path / "home.png"
+        _browser(f"--screenshot={shot}", url + "/")
+        image = Image.open(shot).convert("RGB")
+        assert image.size == (1280, 900)
+        assert len(set(image.getdata())) > 50, "the home page rendered blank"
+        for source in sorted((REPO / "notebooks").glob(course.NOTEBOOK_PATTERN)):
+            nb = nbformat.read(source, as_version=4)
+            dom = _browser("--dump-dom", f"{url}/notebooks/{source.stem}/").stdout
+            for kind, css in (("code", "jp-CodeCell"), ("markdown", "jp-MarkdownCell")):
+                expected = sum(cell.cell_type == kind for cell in nb.cells)
+                rendered = re.findall(rf'class="jp-Cell {css}[^"]*" id="cell-id=', dom)  # one per cell
+                assert len(rendered) == expected, f"{source.name}: {len(rendered)} of {expected} {kind} cells"
