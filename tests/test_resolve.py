@@ -194,6 +194,24 @@ def test_https_archive_source_is_downloaded_checked_and_extracted(env):
     assert fetch(record, progress=False) == folder == find_local(record)
 
 
+def test_https_sources_naming_several_files_fill_one_folder_and_mirrors_back_each_other_up(env):
+    """A TF1 checkpoint is three files at three URLs (musicnn's case): all land in one folder. URLs
+    sharing a file name are mirrors of that file: a dead first mirror falls through to the next."""
+    ckpt = {"model.ckpt.index": b"index", "model.ckpt.data-00000-of-00001": os.urandom(20_000),
+            "model.ckpt.meta": b"meta"}
+    served = {f"/main/{name}": data for name, data in ckpt.items()}
+    with LoopbackServer(served) as server:
+        sha = {name: hashlib.sha256(data).hexdigest() for name, data in ckpt.items()}
+        record = types.SimpleNamespace(
+            name="tagger", kind="models", files=tuple(ckpt), sha256=sha,
+            sources=(f"{server.url}/dead-mirror/model.ckpt.index",
+                     *(f"{server.url}/main/{name}#sha256={sha[name]}" for name in ckpt)))
+        folder = fetch(record, progress=False)
+        assert {name: (folder / name).read_bytes() for name in ckpt} == ckpt
+        assert server.requests.count("/main/model.ckpt.meta") == 1
+        assert server.requests[0] == "/dead-mirror/model.ckpt.index"
+
+
 def test_kaggle_cache_is_found_and_kagglehub_errors_are_reported(env, monkeypatch):
     record = dataclasses.replace(ENTRY, files=(), sources=("kaggle://keras/fake/keras/fake_v1",))
     variation = env / "kaggle" / "models" / "keras" / "fake" / "keras" / "fake_v1"

@@ -114,10 +114,15 @@ def fetch(name_or_entry: Resolvable | str, path: str | Path | None = None, *, fo
     if _config.offline():
         tried.append(f"the network: not used, because {_config.OFFLINE_ENV} is set")
     else:
+        urls_tried = False
         for source in record.sources:
             scheme, rest = _split(source)
             if scheme not in _NETWORK:
                 continue
+            if scheme in _URL_SCHEMES:  # one attempt for all of them: they are the files of one folder
+                if urls_tried:
+                    continue
+                urls_tried = True
             try:
                 return _NETWORK[scheme](record, rest, force, progress)
             except (DownloadError, NotAvailableError) as err:
@@ -390,24 +395,48 @@ def _fetch_hf(record: Resolvable, repo: str, force: bool, progress: bool) -> Pat
     return _into_cache(record, force, fill)
 
 
-def _fetch_url(record: Resolvable, url: str, force: bool, progress: bool) -> Path:
-    base, fragment = urllib.parse.urldefrag(url)
-    if fragment and not fragment.startswith("sha256="):
-        raise InputError(f"Source {url!r}: the only URL fragment kzoo understands is #sha256=<hex>.")
-    filename = Path(urllib.parse.unquote(urllib.parse.urlsplit(base).path)).name
-    if not filename:
-        raise InputError(f"Source {url!r} does not name a file.")
-    suffix = archive_suffix(filename)
+def _url_files(record: Resolvable) -> dict[str, list[tuple[str, str | None]]]:
+    """The record's http(s) sources by file name: ``{name: [(url, sha256 or None), ...]}``.
+
+    Different names are different files of one folder (a checkpoint's index, data and meta); URLs
+    that share a name are mirrors of one file, tried in order.
+    """
+    files: dict[str, list[tuple[str, str | None]]] = {}
+    for source in record.sources:
+        if _split(source)[0] not in _URL_SCHEMES:
+            continue
+        base, fragment = urllib.parse.urldefrag(source)
+        if fragment and not fragment.startswith("sha256="):
+            raise InputError(f"Source {source!r}: the only URL fragment kzoo understands is #sha256=<hex>.")
+        filename = Path(urllib.parse.unquote(urllib.parse.urlsplit(base).path)).name
+        if not filename:
+            raise InputError(f"Source {source!r} does not name a file.")
+        files.setdefault(filename, []).append((base, fragment.removeprefix("sha256=") or None))
+    return files
+
+
+def _fetch_urls(record: Resolvable, _first: str, force: bool, progress: bool) -> Path:
+    """Download every file the record's http(s) sources name into its cache folder (archives extracted)."""
+    files = _url_files(record)
 
     def fill(folder: Path) -> None:
-        file = download(base, folder / filename, sha256=fragment.removeprefix("sha256=") or None,
-                        progress=progress, force=force)
-        if suffix is not None:
-            target = folder / filename[: -len(suffix)]
-            if target.exists():  # left by an earlier fetch that was forced or interrupted
-                shutil.rmtree(target)
-            extract(file, target)
-            file.unlink()
+        for filename, mirrors in files.items():
+            errors = []
+            for url, sha256 in mirrors:
+                try:
+                    file = download(url, folder / filename, sha256=sha256, progress=progress, force=force)
+                    break
+                except DownloadError as err:
+                    errors.append(str(err))
+            else:
+                raise DownloadError(f"{filename}: " + "; ".join(errors))
+            suffix = archive_suffix(filename)
+            if suffix is not None:
+                target = folder / filename[: -len(suffix)]
+                if target.exists():  # left by an earlier fetch that was forced or interrupted
+                    shutil.rmtree(target)
+                extract(file, target)
+                file.unlink()
 
     return _into_cache(record, force, fill)
 
@@ -428,8 +457,9 @@ def _fetch_keras_app(record: Resolvable, builder: str, force: bool, progress: bo
     return KERAS_DOWNLOADS
 
 
+_URL_SCHEMES = ("http", "https")
 _NETWORK: dict[str, Callable[[Resolvable, str, bool, bool], Path | str]] = {
-    "hf": _fetch_hf, "http": _fetch_url, "https": _fetch_url, "kaggle": _fetch_kaggle,
+    "hf": _fetch_hf, "http": _fetch_urls, "https": _fetch_urls, "kaggle": _fetch_kaggle,
     "keras-app": _fetch_keras_app,
 }
 
