@@ -77,6 +77,7 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
 
     from kzoo.datasets import few_shot, stratified_split
     from kzoo.errors import InputError
+    from kzoo.plots import plot_data_efficiency
 
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise InputError(f"seeds must be an int >= 1, got {seeds!r}.")
@@ -102,7 +103,8 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plot_path = out_dir / "demo.png"
-    _plot(results).savefig(plot_path, dpi=120, bbox_inches="tight")
+    figure = plot_data_efficiency(results, title="Handwritten digits: pre-trained on letters vs from scratch")
+    figure.savefig(plot_path, dpi=120, bbox_inches="tight")
     print(f"plot: {plot_path}")
     numbers = {"results": {m: {str(k): v for k, v in r.items()} for m, r in results.items()},
                "seeds": seeds, "quick": quick, "seconds": round(seconds, 1), "test_size": int(len(y_test)),
@@ -123,22 +125,3 @@ def _table(results) -> str:
                  for m in METHODS]
         lines.append(f"{shots:>14d}  " + "  ".join(f"{c:>15s}" for c in cells))
     return "\n".join(lines)
-
-
-def _plot(results):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for method in METHODS:
-        means = [100 * np.mean(results[method][k]) for k in SHOTS]
-        stds = [100 * np.std(results[method][k]) for k in SHOTS]
-        ax.errorbar(SHOTS, means, yerr=stds, marker="o", capsize=3, label=method)
-    ax.set(xscale="log", xticks=list(SHOTS), xticklabels=[str(k) for k in SHOTS],
-           xlabel="labelled examples per class", ylabel="test accuracy (%)",
-           title="Handwritten digits: pre-trained on letters vs from scratch")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    return fig

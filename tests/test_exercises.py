@@ -3,6 +3,8 @@ import keras
 import numpy as np
 import pytest
 
+import kzoo.exercises
+
 from kzoo.errors import InputError, UnknownNameError
 from kzoo.exercises import Question, Verdict, checks, for_notebook, notebooks
 
@@ -165,7 +167,7 @@ def test_for_notebook_finds_each_module_and_validates_the_number():
         for_notebook("99")
 
 
-@pytest.mark.parametrize("number", ["00", "01"])
+@pytest.mark.parametrize("number", kzoo.exercises.notebooks())
 def test_every_notebook_has_two_to_four_complete_questions(number):
     questions = for_notebook(number)
     assert 2 <= len(questions) <= 4
@@ -231,3 +233,41 @@ def test_notebook_01_model_question_on_glyphnet():
     assert q.check(freeze(swap_head(build_glyphnet(letters), class_names=digits)), quiet=True)
     not_frozen = q.check(swap_head(build_glyphnet(letters), class_names=digits), quiet=True)
     assert not not_frozen and "should be frozen" in not_frozen.message
+
+
+def test_notebook_04_right_and_wrong_answers():
+    q = for_notebook("04")
+
+    def gain(results, shots):
+        base = np.mean(results["scratch"][shots])
+        return {m: np.mean(r[shots]) - base for m, r in results.items() if m != "scratch"}
+
+    assert q["gain"].check(gain, quiet=True)
+    assert not q["gain"].check(lambda r, s: {m: np.mean(v[s]) for m, v in r.items() if m != "scratch"}, quiet=True)
+    assert not q["gain"].check(lambda r, s: {m: np.mean(v[s]) - np.mean(r["scratch"][s]) for m, v in r.items()},
+                               quiet=True)  # keeps 'scratch' itself
+    assert q["when_it_helps"].check("b", quiet=True) and not q["when_it_helps"].check("d", quiet=True)
+    assert q["spectrogram_mismatch"].check("b", quiet=True) and not q["spectrogram_mismatch"].check("a", quiet=True)
+
+
+def test_notebook_05_right_and_wrong_answers():
+    q = for_notebook("05")
+    assert q["stem_params"].check(864, quiet=True)
+    verdict = q["stem_params"].check(896, quiet=True)
+    assert not verdict and "bias" in str(verdict)
+    assert q["general_layers"].check("a", quiet=True) and not q["general_layers"].check("b", quiet=True)
+    assert q["kept_layers"].check(4, quiet=True) and not q["kept_layers"].check(2, quiet=True)
+
+
+def test_notebook_08_right_and_wrong_answers():
+    from kzoo.exercises.nb08 import R_EXAMPLE
+    from kzoo.incremental import average_accuracy, forgetting
+
+    q = for_notebook("08")
+    assert q["head_units"].check(128 * 12 + 12, quiet=True)
+    assert "old 10-way head" in q["head_units"].check(1290, quiet=True).message
+    assert q["average_accuracy"].check(average_accuracy(R_EXAMPLE), quiet=True)
+    assert "diagonal" in q["average_accuracy"].check(0.96, quiet=True).message
+    assert q["forgetting"].check(forgetting(R_EXAMPLE), quiet=True)
+    assert not q["forgetting"].check(-0.32, quiet=True)
+    assert q["why_naive_forgets"].check("b", quiet=True) and not q["why_naive_forgets"].check("a", quiet=True)

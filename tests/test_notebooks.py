@@ -3,6 +3,7 @@
 Executing needs the offline mirror (``$KZOO_ASSETS``): the notebooks load real models and photos.
 Run just these with ``pytest -m notebooks tests/test_notebooks.py``.
 """
+import re
 import time
 from pathlib import Path
 
@@ -52,6 +53,10 @@ def test_notebook_runs_in_fast_mode(path, kernel_env):
     figures = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
                if "image/png" in out.get("data", {})]
     assert figures, f"{path.name} shows no plot"
+    # The solution notebooks must answer their own exercises right: one "Correct" verdict per check.
+    checks = sum(cell.source.count(".check(") for cell in nb.cells if cell.cell_type == "code")
+    verdicts = re.findall(r"^\[[\w-]+\] (Correct|Not yet)", _streams(nb), flags=re.MULTILINE)
+    assert verdicts == ["Correct"] * checks, f"{path.name}: exercise verdicts {verdicts}, {checks} checks"
     print(f"{path.name}: {seconds:.0f} s in fast mode")
 
 
