@@ -305,3 +305,180 @@ def plot_confusion(y_true, y_pred, class_names, ax=None):
     ax.set(xlabel="predicted", ylabel="true", title=f"Confusion (accuracy {100 * accuracy:.1f}%)")
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
     return ax.figure
+
+
+def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples per class",
+                         title: str = "Accuracy against labelled examples"):
+    """Accuracy against the number of labelled examples, one line per method, log x axis.
+
+    Args:
+        results: ``{method: {examples_per_class: accuracy or [accuracy per seed]}}``, accuracies
+            in [0, 1]; with several seeds the bars span one standard deviation.
+        ax: a matplotlib ``Axes`` to draw in (default: a new figure).
+        xlabel: the x axis label.
+        title: the plot title.
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        kzoo.InputError: ``results`` is empty, or has counts that are not whole numbers >= 1 or
+            accuracies outside [0, 1].
+
+    Example:
+        >>> from kzoo import plots
+        >>> fig = plots.plot_data_efficiency({"scratch": {1: 0.6, 5: 0.9}, "option 1": {1: 0.8, 5: 0.93}})
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(results, dict) or not results or not all(isinstance(r, dict) and r for r in results.values()):
+        raise InputError("results must be a non-empty dict {method: {examples per class: accuracies}}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4))
+    counts = set()
+    for method, by_count in results.items():
+        shots = sorted(by_count)
+        if any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1 for k in shots):
+            raise InputError(f"{method!r}: examples per class must be whole numbers >= 1, got {shots}.")
+        accs = [np.atleast_1d(np.asarray(by_count[k], dtype=float)) for k in shots]
+        if any(a.size == 0 or not np.all((a >= 0) & (a <= 1)) for a in accs):
+            raise InputError(f"{method!r}: accuracies must be numbers in [0, 1] (not percentages).")
+        ax.errorbar(shots, [100 * a.mean() for a in accs], yerr=[100 * a.std() for a in accs],
+                    marker="o", capsize=3, label=str(method))
+        counts.update(int(k) for k in shots)
+    ticks = sorted(counts)
+    ax.set(xscale="log", xlabel=xlabel, ylabel="test accuracy (%)", title=title)
+    ax.set_xticks(ticks, [str(k) for k in ticks])
+    ax.minorticks_off()
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax.figure
+
+
+def _kernel(layer_or_kernel) -> np.ndarray:
+    kernel = getattr(layer_or_kernel, "kernel", layer_or_kernel)
+    try:
+        kernel = np.asarray(kernel, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"expected a convolution layer or its kernel array, got {type(layer_or_kernel).__name__}.") from err
+    if kernel.ndim != 4:
+        raise InputError(f"a 2-D convolution kernel is (height, width, in channels, filters); got shape {kernel.shape}. "
+                         "Pass a Conv2D layer (e.g. model.get_layer('stem_conv')).")
+    return kernel
+
+
+def plot_filters(layer_or_kernel, *, n: int | None = None, title: str | None = None):
+    """Show the filters of a first convolution layer as small images.
+
+    A filter over RGB input is shown in colour (each filter scaled to 0..1 on its own: what
+    matters is its pattern, not its size); over one input channel, in a blue-white-red map
+    centred on zero; over more channels, as the mean over them. Filters are shown largest first
+    (by their norm), as dead or tiny filters say little.
+
+    Args:
+        layer_or_kernel: a ``Conv2D`` layer or its kernel (height, width, in channels, filters).
+        n: how many filters to show (default all).
+        title: the figure's title (default: the layer's name and the kernel's shape).
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        kzoo.InputError: not a 2-D convolution kernel, or a bad ``n``.
+
+    Example:
+        >>> from kzoo import plots
+        >>> fig = plots.plot_filters(np.random.default_rng(0).normal(size=(3, 3, 3, 8)))
+    """
+    kernel = _kernel(layer_or_kernel)
+    total = kernel.shape[-1]
+    if n is None:
+        n = total
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= total:
+        raise InputError(f"n must be a whole number in 1..{total} (the layer's filters), got {n!r}.")
+    filters = np.moveaxis(kernel, -1, 0)  # (filters, h, w, in)
+    order = np.argsort(-np.linalg.norm(filters.reshape(total, -1), axis=1), kind="stable")[:n]
+    fig, axes = _grid(int(n), (0.9, 0.9))
+    for ax, f in zip(axes, filters[order]):
+        if f.shape[-1] == 3:
+            low, high = f.min(), f.max()
+            ax.imshow((f - low) / (high - low if high > low else 1.0), interpolation="nearest")
+        else:
+            f = f.mean(axis=-1)
+            limit = float(np.abs(f).max()) or 1.0
+            ax.imshow(f, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    name = getattr(layer_or_kernel, "name", "kernel")
+    fig.suptitle(title or f"{name}: {n} of {total} filters, {kernel.shape[0]}x{kernel.shape[1]}x{kernel.shape[2]}",
+                 fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(model, image, layer_names, *, n: int = 8):
+    """Show what one input becomes at several layers: the most active channels of each.
+
+    Each row is a layer (bottom to top as given), each panel one channel of its output for this
+    input, the ``n`` channels with the highest mean activation, each with its own colour scale.
+
+    Args:
+        model: a functional Keras model that holds the layers at its top level (for a layer inside
+            a nested model, pass that nested model and the input it receives).
+        image: one input example, with or without a leading batch axis of 1.
+        layer_names: names of layers whose outputs are (1, height, width, channels).
+        n: channels shown per layer.
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        kzoo.InputError: an unknown layer name (close names suggested), a layer whose output is
+            not an image-like map, more than one example, or a bad ``n``.
+
+    Example:
+        >>> import keras
+        >>> from kzoo import plots
+        >>> m = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, name="conv")])
+        >>> fig = plots.plot_feature_maps(m, np.ones((8, 8, 1)), ["conv"], n=4)
+    """
+    import difflib
+
+    import keras
+    import matplotlib.pyplot as plt
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InputError(f"n must be a whole number >= 1, got {n!r}.")
+    if isinstance(layer_names, str) or not layer_names:
+        raise InputError(f"layer_names must be a non-empty list of layer names, got {layer_names!r}.")
+    names = [layer.name for layer in model.layers]
+    outputs = []
+    for name in layer_names:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=3)
+            raise InputError(f"{model.name} has no top-level layer {name!r}." + (f" Close names: {close}." if close else "")
+                             + " For a layer inside a nested model, pass that model.")
+        output = model.get_layer(name).output
+        if len(output.shape) != 4:
+            raise InputError(f"layer {name!r} outputs shape {output.shape}; feature maps need (batch, h, w, channels).")
+        outputs.append(output)
+    x = np.asarray(image)
+    if x.ndim == len(model.inputs[0].shape) - 1:
+        x = x[None]
+    if len(x) != 1:
+        raise InputError(f"pass one example (with or without a batch axis of 1), got {len(x)}.")
+    maps = keras.Model(model.inputs, outputs).predict(x, verbose=0)
+    maps = maps if isinstance(maps, (list, tuple)) else [maps]
+    cols = min(int(n), max(m.shape[-1] for m in maps))
+    fig, axes = plt.subplots(len(maps), cols, figsize=(1.5 * cols, 1.6 * len(maps)), squeeze=False)
+    for row, name, fmap in zip(axes, layer_names, maps):
+        fmap = fmap[0]
+        top = np.argsort(-fmap.mean(axis=(0, 1)), kind="stable")[:cols]
+        for ax, channel in zip(row, top):
+            ax.imshow(fmap[..., channel], cmap="viridis")
+        for ax in row:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        row[0].set_ylabel(f"{name}\n{fmap.shape[0]}x{fmap.shape[1]}x{fmap.shape[2]}", fontsize=8)
+    fig.tight_layout()
+    return fig
