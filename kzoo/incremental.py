@@ -417,9 +417,15 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
         strategy: ``"naive"`` (forgets), ``"replay"``, ``"lwf"`` or ``"lwf+replay"``.
         memory: an ``ExemplarMemory`` holding old classes (replay strategies only).
         freeze_body: train only the grown head, on cached features.
-        epochs, lr, batch_size, optimizer, seed, verbose: as in ``train_step``.
-        temperature, lwf_weight: distillation temperature T and weight lambda (LwF strategies).
+        epochs: passes over the new data plus the memory (``train_step``).
+        lr: learning rate.
+        batch_size: examples per batch (replayed exemplars included).
+        temperature: distillation temperature T (LwF strategies).
+        lwf_weight: weight lambda of the distillation term (LwF strategies).
+        optimizer: name or instance (a fresh one is made).
         init: how the new head rows start (``kzoo.add_classes``).
+        seed: seeds Keras (initialisation, dropout) and the batch order.
+        verbose: passed to ``fit``.
 
     Returns:
         ``(grown_model, history)``.
