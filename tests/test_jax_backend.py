@@ -11,7 +11,8 @@ import keras
 import pytest
 
 HERE = Path(__file__).parent
-FILES = ["test_heads.py", "test_freeze.py", "test_finetune.py", "test_add_classes.py", "test_audio_frontend.py"]
+FILES = ["test_heads.py", "test_freeze.py", "test_finetune.py", "test_add_classes.py", "test_audio_frontend.py",
+         "test_surgery.py", "test_pretrain.py"]
 
 
 @pytest.mark.skipif(keras.backend.backend() == "jax", reason="already running on JAX")

@@ -16,7 +16,7 @@ import keras
 
 from kzoo import _config
 from kzoo.devices import build_scope
-from kzoo.errors import CorruptFileError, InputError, NotAvailableError
+from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.freeze import freeze
 from kzoo.heads import _head_input, _names, find_head, swap_head
 from kzoo.layers import ClassifierHead, ImagePreprocessing
@@ -125,14 +125,15 @@ def _kzoo_model(entry, location, weights, names):
     raise InputError(f"unknown kzoo builder {entry.builder!r} for {entry.name!r}.")
 
 
-def load(name: str, num_classes: int | None = None, class_names: Sequence[str] | None = None, *,
+def load(name: str | os.PathLike, num_classes: int | None = None, class_names: Sequence[str] | None = None, *,
          weights: str | os.PathLike | None = "pretrained", input_shape: tuple | None = None,
          dropout: float | None = None, sequence_length: int = 128, mixed_precision: bool | None = None
          ) -> keras.Model:
     """Load a zoo model, as published or with a new head for your classes.
 
     Args:
-        name: a zoo name (``kzoo.list_models()``), e.g. ``"efficientnet_lite0"``, ``"minilm_l6"``.
+        name: a zoo name (``kzoo.list_models()``), e.g. ``"efficientnet_lite0"``, ``"minilm_l6"``, or
+            a folder written by ``kzoo.share.save_model`` (zoo names take precedence over folders).
         num_classes: size of a new head. Leave out (with ``class_names``) for the published classifier.
         class_names: names of your classes (default ``class_0`` ...); sets ``num_classes`` if that is omitted.
         weights: ``"pretrained"`` (resolved offline-first, see ``kzoo.fetch``), ``None`` for random
@@ -158,8 +159,13 @@ def load(name: str, num_classes: int | None = None, class_names: Sequence[str] |
         >>> model.output_shape                                                     # doctest: +SKIP
         (None, 2)
     """
-    entry = info(name)
     names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
+    if _saved_folder(name):
+        from kzoo.share import load_model
+
+        model = load_model(name)
+        return model if names is None else freeze(swap_head(model, class_names=names))
+    entry = info(name)
     if dropout is not None and (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
                                 or not 0.0 <= dropout < 1.0):
         raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
@@ -172,6 +178,17 @@ def load(name: str, num_classes: int | None = None, class_names: Sequence[str] |
     if names is not None:
         freeze(model)
     return model
+
+
+def _saved_folder(name) -> bool:
+    """Whether ``name`` means a folder written by ``kzoo.share.save_model``: zoo names win over folders."""
+    if isinstance(name, os.PathLike):
+        return True
+    try:
+        info(name)
+    except UnknownNameError:
+        return Path(name).expanduser().is_dir()
+    return False
 
 
 def _location(entry: ZooEntry, weights):
