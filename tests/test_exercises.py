@@ -271,3 +271,39 @@ def test_notebook_08_right_and_wrong_answers():
     assert q["forgetting"].check(forgetting(R_EXAMPLE), quiet=True)
     assert not q["forgetting"].check(-0.32, quiet=True)
     assert q["why_naive_forgets"].check("b", quiet=True) and not q["why_naive_forgets"].check("a", quiet=True)
+
+
+def test_notebook_02_right_and_wrong_answers():
+    q = for_notebook("02")
+    assert q["head_params"].check(2562, quiet=True) and not q["head_params"].check(2560, quiet=True)
+    assert q["why_cache"].check("b", quiet=True) and not q["why_cache"].check("a", quiet=True)
+
+    def top_losses(logits, labels, k):
+        logits = np.asarray(logits, dtype="float64")
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        loss = np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(labels)), labels]
+        return np.argsort(-loss)[:k]
+
+    def smallest_losses(logits, labels, k):
+        return top_losses(logits, labels, len(labels))[::-1][:k]
+
+    assert q["top_losses"].check(top_losses, quiet=True)
+    assert not q["top_losses"].check(smallest_losses, quiet=True)
+
+
+def test_notebook_03_right_and_wrong_answers():
+    q = for_notebook("03")
+    assert q["group_lr"].check(1.25e-5, quiet=True)
+    assert "top group" in q["group_lr"].check(5e-5, quiet=True).message
+    assert q["batchnorm"].check("b", quiet=True) and not q["batchnorm"].check("c", quiet=True)
+    assert q["trainable_after_unfreeze"].check(0, quiet=True)
+    assert not q["trainable_after_unfreeze"].check(3, quiet=True)
+
+
+def test_notebook_06_right_and_wrong_answers():
+    q = for_notebook("06")
+    assert q["padding_mask"].check("b", quiet=True) and not q["padding_mask"].check("a", quiet=True)
+    assert q["head_params"].check(770, quiet=True) and not q["head_params"].check(768, quiet=True)
+    assert q["cosine"].check(lambda a, b: float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))),
+                             quiet=True)
+    assert not q["cosine"].check(lambda a, b: float(np.dot(a, b)), quiet=True)  # not normalised
