@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import scipy.signal
 
+import kzoo
 from kzoo.audio import (N_SAMPLES, TAG_NAMES, VARIANTS, ZOO_ENTRIES, build_tagger, convert_checkpoint,
                         load_tagger)
 from kzoo.audio import convert as convert_module
@@ -290,3 +291,8 @@ def test_wrong_variant_checkpoint_names_the_variable(tmp_path):
         convert_checkpoint("vgg_mtt", _checkpoint("musicnn_mtt"), tmp_path / "x.weights.h5")
     with pytest.raises(CorruptFileError, match="conv2d/kernel"):
         convert_checkpoint("musicnn_mtt", _checkpoint("vgg_mtt"), tmp_path / "x.weights.h5")
+
+
+def test_scratch_tagger_with_class_names_gets_a_new_head():
+    model = kzoo.load("musicnn_mtt", class_names=list("abc"), weights=None)
+    assert model.output_shape == (None, 3) and kzoo.class_names(model) == ["a", "b", "c"]

@@ -34,9 +34,9 @@ def test_efficientnet_lite0_fine_tuned_ants_vs_bees(hymenoptera):
     train, val = hymenoptera
     keras.utils.set_random_seed(0)
     model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])
-    history = kzoo.fine_tune(model, train, val, head_epochs=15, lr=1e-3)
-    # A linear head on ImageNet features: ~93% of the 153 val photos (a photo or two either way).
-    assert history.history["val_accuracy"][-1] >= 0.90
+    history = kzoo.fine_tune(model, train, val, head_epochs=15, lr=3e-3)
+    # Issue 2's bar. Measured with seeds 0 and 1: 94.8% and 94.1% of the 153 val photos.
+    assert history.history["val_accuracy"][-1] >= 0.93
     probs = model.predict(val[0][:8], verbose=0)
     assert probs.shape == (8, 2)
 

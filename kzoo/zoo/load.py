@@ -19,6 +19,7 @@ from kzoo.devices import build_scope
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.freeze import freeze
 from kzoo.heads import _head_input, _names, find_head, swap_head
+from kzoo.heads import class_names as class_names_of
 from kzoo.layers import ClassifierHead, ImagePreprocessing
 from kzoo.zoo.catalog import ZooEntry, info
 
@@ -212,7 +213,9 @@ def _build(entry, weights, names, input_shape, dropout, sequence_length):
     if entry.family == "keras_hub" and entry.modality == "text":
         return _keras_hub_text(entry, location, weights, names, new_head_dropout, sequence_length)
     published = _kzoo_model(entry, location, weights, names if weights is None else None)
-    model = published if names is None or weights is None else swap_head(published, class_names=names)
+    # Builders that take class names (glyphnet) already have the right head; the others get one here.
+    model = published if names is None or class_names_of(published) == names else swap_head(
+        published, class_names=names)
     if dropout is not None:
         _set_head_dropout(model, dropout)
     return model
