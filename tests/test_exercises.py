@@ -307,3 +307,12 @@ def test_notebook_06_right_and_wrong_answers():
     assert q["cosine"].check(lambda a, b: float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))),
                              quiet=True)
     assert not q["cosine"].check(lambda a, b: float(np.dot(a, b)), quiet=True)  # not normalised
+
+
+def test_notebook_07_right_and_wrong_answers():
+    q = for_notebook("07")
+    assert q["frames"].check(63, quiet=True)
+    assert not q["frames"].check(62, quiet=True) and not q["frames"].check(187, quiet=True)
+    assert q["unseen_speaker"].check("b", quiet=True) and not q["unseen_speaker"].check("a", quiet=True)
+    assert q["top_tags"].check(lambda probs, tags, k: [tags[i] for i in np.argsort(probs)[::-1][:k]], quiet=True)
+    assert not q["top_tags"].check(lambda probs, tags, k: [tags[i] for i in np.argsort(probs)[:k]], quiet=True)

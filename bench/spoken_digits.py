@@ -1,0 +1,329 @@
+"""Benchmark: does a pre-trained music tagger help to recognise spoken digits? (kzoo issue 3, item 9)
+
+On the Free Spoken Digit Dataset (``kzoo.datasets.load("spoken_digits")``: 10 digits, 4 speakers in
+the offline mirror), test accuracy at 1 / 5 / 20 / all labelled clips per class, on two splits:
+``standard`` (recordings 0-4 of every digit and speaker are the test set: the speakers are known)
+and ``speaker`` (all of yweweler's 500 clips are the test set: a voice never heard in training).
+
+* ``scratch``: the musicnn architecture with random weights, every layer trained (BatchNorm too);
+* ``option 1``: the pre-trained musicnn (MagnaTagATune) body frozen, a new 10-way head trained on
+  its cached 200-number features;
+* ``option 2``: option 1, then a second phase that unfreezes the top of the body (``unfreeze(top=
+  "midend1_conv")``: the mid-end and back-end, 77% of the weights; the musically motivated
+  convolutions of the front end stay as pre-trained) at a ten times smaller learning rate;
+* ``image net``: the "wrong input type": ImageNet's EfficientNet-Lite0 (option 1) on the same clips
+  as log-mel spectrogram images, with the same labelled clips.
+
+Cost shapes the protocol. musicnn's front end (wide convolutions over 187 frames x 96 mel bands)
+is about all of its compute: on a 2-core CPU it runs at roughly 10 clips/s and trains at roughly 3.
+So the front end runs once over every clip, and option 2's phase 2 trains the layers above it on
+the stored front-end outputs (exactly what ``fine_tune(..., unfreeze_top="midend1_conv")`` computes,
+because the frozen front end and the BatchNorm layers in inference mode give the same output every
+epoch). Scratch training cannot be cached, so it runs at few shots on the standard split only
+(``--scratch-shots``, ``--scratch-splits``): one epoch over all 1,800 training clips would take
+about 10 minutes here.
+
+    KZOO_ASSETS=../shared/assets KERAS_BACKEND=tensorflow python bench/spoken_digits.py
+    KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --quick --out /tmp/sd   # smoke run
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import math
+import os
+import platform
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+import kzoo
+from kzoo.audio import N_SAMPLES
+from kzoo.audio.musicnn import SAMPLE_RATE
+from kzoo.features import split_model
+
+SPLITS = ("standard", "speaker")
+SHOTS = (1, 5, 20, "all")
+METHODS = ("scratch", "option 1", "option 2", "image net")
+NAMES = [str(d) for d in range(10)]
+TAGGER, IMAGE_NET = "musicnn_mtt", "efficientnet_lite0"
+TOP_OF_BODY = "midend1_conv"  # option 2 unfreezes this layer and everything above it
+IMAGE_SIZE = 224
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """Command-line flags (see ``--help``)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cheap-seeds", type=int, default=5,
+                        help="seeds for option 1 and the image net (cheap: heads on cached features)")
+    parser.add_argument("--seeds", type=int, default=2,
+                        help="seeds for option 2 and scratch at 1 and 5 shots (one seed at 20 and all)")
+    parser.add_argument("--head-steps", type=int, default=300, help="Adam steps for a new head (lr 1e-3)")
+    parser.add_argument("--finetune-steps", type=int, default=100, help="option 2 phase-2 steps (lr 1e-4)")
+    parser.add_argument("--scratch-steps", type=int, default=10, help="scratch training steps (lr 1e-3)")
+    parser.add_argument("--scratch-batch", type=int, default=16)
+    parser.add_argument("--scratch-shots", nargs="*", default=["1", "5"])
+    parser.add_argument("--scratch-splits", nargs="*", default=["standard"], choices=SPLITS)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 and 5 shots, 1 seed, 5 test clips per digit, tiny budgets")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    args = parser.parse_args(argv)
+    if min(args.cheap_seeds, args.seeds, args.head_steps, args.finetune_steps, args.scratch_steps,
+           args.scratch_batch) < 1:
+        parser.error("seeds and step counts must be >= 1")
+    args.scratch_shots = [s if s == "all" else int(s) for s in args.scratch_shots]
+    if args.quick:
+        args.cheap_seeds = args.seeds = 1
+        args.head_steps, args.finetune_steps, args.scratch_steps = 30, 5, 1
+        args.scratch_shots = [1]
+    return args
+
+
+def load_splits(quick: bool) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Every clip once, and each split as indices into them.
+
+    Returns:
+        ``(clips, labels, splits)``: (N, N_SAMPLES) waveforms at 16 kHz, (N,) digits, and
+        ``{split: {"train": indices, "test": indices}}``. The two splits partition the same clips.
+    """
+    duration = N_SAMPLES / SAMPLE_RATE  # musicnn's 3 s patch; FSDD clips are padded with silence
+    clips, labels, index, splits = [], [], {}, {}
+    for split_by in SPLITS:
+        splits[split_by] = {}
+        for part in ("train", "test"):
+            x, y = kzoo.datasets.load("spoken_digits", part, as_numpy=True, shuffle=False,
+                                      sample_rate=SAMPLE_RATE, duration=duration, split_by=split_by)
+            rows = []
+            for wave, label in zip(x, y):
+                key = hashlib.sha1(wave.tobytes()).digest()
+                if key not in index:
+                    index[key] = len(clips)
+                    clips.append(wave)
+                    labels.append(label)
+                rows.append(index[key])
+            splits[split_by][part] = np.asarray(rows)
+    labels = np.asarray(labels, np.int32)
+    if quick:
+        for parts in splits.values():
+            parts["test"], _ = kzoo.datasets.few_shot((parts["test"], labels[parts["test"]]), 5, seed=0)
+    return np.stack(clips), labels, splits
+
+
+def train_indices(train: np.ndarray, labels: np.ndarray, shots, seed: int) -> np.ndarray:
+    """The labelled clips of one run: ``shots`` per digit (nested across shots for a seed), or all."""
+    if shots == "all":
+        return train
+    return kzoo.datasets.few_shot((train, labels[train]), shots, seed=seed)[0]
+
+
+def spectrogram_images(logmels: np.ndarray, size: int = IMAGE_SIZE) -> np.ndarray:
+    """Log-mel spectrograms (N, frames, mels) as RGB images (N, size, size, 3), 0..255.
+
+    Low frequencies at the bottom, time left to right, each clip scaled so its loudest cell is 255
+    (grey, repeated over the three channels), resized as people resize spectrograms for ImageNet nets.
+    """
+    image = np.flip(np.transpose(logmels, (0, 2, 1)), axis=1)[..., None]
+    image = 255.0 * image / np.maximum(image.max(axis=(1, 2, 3), keepdims=True), 1e-6)
+    resized = keras.ops.convert_to_numpy(keras.ops.image.resize(image, (size, size)))
+    return np.repeat(np.clip(resized, 0.0, 255.0), 3, axis=-1).astype(np.float32)
+
+
+def _predict_labels(model, x) -> np.ndarray:
+    return np.argmax(model.predict(x, batch_size=64, verbose=0), axis=-1)
+
+
+def _fit(model, x, y, *, lr: float, steps: int, batch_size: int) -> None:
+    """About ``steps`` Adam steps on (x, y); tiny sets are tiled so that Keras's per-epoch overhead
+    does not dominate (at most about 10 epochs per fit)."""
+    batch = min(batch_size, len(y))
+    reps = max(1, steps * batch // (10 * len(y)))
+    if reps > 1:
+        x, y = np.concatenate([x] * reps), np.concatenate([y] * reps)
+    model.compile(optimizer=keras.optimizers.Adam(lr),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(x, y, batch_size=batch, epochs=math.ceil(steps / math.ceil(len(y) / batch)), shuffle=True,
+              verbose=0)
+
+
+class Extracted:
+    """The per-clip arrays every run reuses, computed once for the clips some run needs."""
+
+    def __init__(self, clips: np.ndarray, needed: np.ndarray, batch_size: int):
+        self.row = np.full(len(clips), -1)
+        self.row[needed] = np.arange(len(needed))
+        self.seconds = {}
+        tagger = kzoo.load(TAGGER, class_names=NAMES)
+        start = time.perf_counter()
+        front = keras.Model(tagger.inputs, [tagger.get_layer("frontend").output, tagger.get_layer("logmel").output])
+        fronts, logmels = [], []
+        for i in range(0, len(needed), batch_size):
+            f, m = front.predict_on_batch(clips[needed[i:i + batch_size]])
+            fronts.append(np.asarray(f, np.float32))
+            logmels.append(np.asarray(m, np.float32))
+        self.front, logmels = np.concatenate(fronts), np.concatenate(logmels)
+        self.seconds["musicnn front end"] = time.perf_counter() - start
+        start = time.perf_counter()
+        above = keras.Model(tagger.get_layer("frontend").output, split_model(tagger)[0].output)
+        self.musicnn = np.asarray(above.predict(self.front, batch_size=batch_size, verbose=0), np.float32)
+        self.seconds["musicnn rest of the body"] = time.perf_counter() - start
+        start = time.perf_counter()
+        self.image_model = kzoo.load(IMAGE_NET, class_names=NAMES)
+        image_body = split_model(self.image_model)[0]
+        self.image = np.concatenate([
+            np.asarray(image_body.predict_on_batch(spectrogram_images(logmels[i:i + batch_size])), np.float32)
+            for i in range(0, len(logmels), batch_size)])
+        self.seconds["image net on spectrograms"] = time.perf_counter() - start
+
+    def __call__(self, name: str, indices: np.ndarray) -> np.ndarray:
+        return getattr(self, name)[self.row[indices]]
+
+
+def run_transfer(data: Extracted, labels, train, test, seed: int, args, with_option2: bool) -> dict:
+    """Option 1 (and option 2 continuing from it) for one set of labelled clips; test accuracies."""
+    y_train, y_test = labels[train], labels[test]
+    keras.utils.set_random_seed(seed)
+    model = kzoo.load(TAGGER, class_names=NAMES)
+    head_block = split_model(model)[1]
+    _fit(head_block, data("musicnn", train), y_train, lr=1e-3, steps=args.head_steps, batch_size=args.batch_size)
+    result = {"option 1": float(np.mean(_predict_labels(head_block, data("musicnn", test)) == y_test))}
+    if with_option2:
+        kzoo.unfreeze(model, top=TOP_OF_BODY)
+        top = keras.Model(model.get_layer("frontend").output, model.output)
+        _fit(top, data("front", train), y_train, lr=1e-4, steps=args.finetune_steps, batch_size=args.batch_size)
+        result["option 2"] = float(np.mean(_predict_labels(top, data("front", test)) == y_test))
+    return result
+
+
+def run_image_net(data: Extracted, labels, train, test, seed: int, args) -> float:
+    """EfficientNet-Lite0, option 1, on the clips' spectrogram images; test accuracy."""
+    keras.utils.set_random_seed(seed)
+    head_block = split_model(kzoo.swap_head(data.image_model, class_names=NAMES))[1]
+    _fit(head_block, data("image", train), labels[train], lr=1e-3, steps=args.head_steps,
+         batch_size=args.batch_size)
+    return float(np.mean(_predict_labels(head_block, data("image", test)) == labels[test]))
+
+
+def run_scratch(clips, labels, train, test, seed: int, args) -> float:
+    """The musicnn architecture from random weights, all layers trained on the raw clips."""
+    keras.utils.set_random_seed(seed)
+    # kzoo.load(TAGGER, class_names=..., weights=None) keeps the 50-tag head; swap it here.
+    model = kzoo.unfreeze(kzoo.swap_head(kzoo.load(TAGGER, weights=None), class_names=NAMES), train_batchnorm=True)
+    _fit(model, clips[train], labels[train], lr=1e-3, steps=args.scratch_steps, batch_size=args.scratch_batch)
+    return float(np.mean(_predict_labels(model, clips[test]) == labels[test]))
+
+
+def plan(args, labels, splits) -> list[dict]:
+    """Every run: split, shots, seed, and which methods it measures."""
+    shots_list = (1, 5) if args.quick else SHOTS
+    runs = []
+    for split in SPLITS:
+        for shots in shots_list:
+            few = shots in (1, 5)
+            for seed in range(args.cheap_seeds if shots != "all" else min(2, args.cheap_seeds)):
+                expensive = seed < (args.seeds if few else 1)
+                methods = ["option 1", "image net"] + (["option 2"] if expensive else [])
+                if expensive and shots in args.scratch_shots and split in args.scratch_splits:
+                    methods.append("scratch")
+                train = train_indices(splits[split]["train"], labels, shots, seed)
+                runs.append({"split": split, "shots": shots, "seed": seed, "methods": methods, "train": train,
+                             "test": splits[split]["test"]})
+    return runs
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    start = time.perf_counter()
+    clips, labels, splits = load_splits(args.quick)
+    runs = plan(args, labels, splits)
+    needed = np.unique(np.concatenate([np.concatenate([r["train"], r["test"]]) for r in runs]))
+    print(f"{len(clips)} clips, {len(needed)} needed; backend {keras.backend.backend()}", flush=True)
+    data = Extracted(clips, needed, args.batch_size)
+    print({k: round(v, 1) for k, v in data.seconds.items()}, flush=True)
+    results = {split: {m: {str(s): [] for s in SHOTS} for m in METHODS} for split in SPLITS}
+    seconds = {"option 1 alone": 0.0, "option 1 then option 2": 0.0, "image net": 0.0, "scratch": 0.0}
+    for run in runs:
+        split, shots, seed, train, test = run["split"], run["shots"], run["seed"], run["train"], run["test"]
+        t = time.perf_counter()
+        transfer = run_transfer(data, labels, train, test, seed, args, "option 2" in run["methods"])
+        seconds["option 1 then option 2" if "option 2" in transfer else "option 1 alone"] += time.perf_counter() - t
+        t = time.perf_counter()
+        transfer["image net"] = run_image_net(data, labels, train, test, seed, args)
+        seconds["image net"] += time.perf_counter() - t
+        if "scratch" in run["methods"]:
+            t = time.perf_counter()
+            transfer["scratch"] = run_scratch(clips, labels, train, test, seed, args)
+            seconds["scratch"] += time.perf_counter() - t
+        for method, accuracy in transfer.items():
+            results[split][method][str(shots)].append(accuracy)
+        print(f"{split:8s} {str(shots):>3s}/class seed {seed}: "
+              + ", ".join(f"{m} {100 * a:.1f}%" for m, a in transfer.items()), flush=True)
+    total = time.perf_counter() - start
+    record = {
+        "benchmark": "spoken digits (FSDD): scratch vs musicnn option 1 / option 2 vs an ImageNet CNN on spectrograms",
+        "results": results,
+        "test_clips": {split: int(len(splits[split]["test"])) for split in SPLITS},
+        "train_clips": {split: int(len(splits[split]["train"])) for split in SPLITS},
+        "settings": {
+            "tagger": TAGGER, "image_net": IMAGE_NET, "image_size": IMAGE_SIZE, "clip_samples": N_SAMPLES,
+            "sample_rate": SAMPLE_RATE, "option2_unfreeze_top": TOP_OF_BODY, "batch_size": args.batch_size,
+            "optimizer": "adam; batch = min(batch size, labelled clips); tiny sets tiled, <= ~10 epochs a fit",
+            "head": {"lr": 1e-3, "steps": args.head_steps},
+            "option2_phase2": {"lr": 1e-4, "steps": args.finetune_steps},
+            "scratch": {"lr": 1e-3, "steps": args.scratch_steps, "batch_size": args.scratch_batch,
+                        "train_batchnorm": True,
+                        "shots": [str(s) for s in args.scratch_shots], "splits": args.scratch_splits},
+            "cheap_seeds": args.cheap_seeds, "seeds": args.seeds, "quick": args.quick,
+        },
+        "seconds": {"total": round(total, 1), **{k: round(v, 1) for k, v in data.seconds.items()},
+                    **{f"training {k}": round(v, 1) for k, v in seconds.items()}},
+        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs), no GPU",
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+        "date": datetime.date.today().isoformat(),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    _write(args.out / "spoken_digits.json", json.dumps(record, indent=2) + "\n")
+    _write(args.out / "spoken_digits.md", markdown(record))
+    print(markdown(record))
+    return record
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _cell(values: list[float]) -> str:
+    if not values:
+        return "-"
+    spread = f" ± {100 * np.std(values):.1f}" if len(values) > 1 else ""
+    return f"{100 * np.mean(values):.1f}{spread} ({len(values)})"
+
+
+def markdown(record: dict) -> str:
+    """The results as Markdown tables, one per split (the prose around them is written by hand)."""
+    lines = [f"Measured by `bench/spoken_digits.py` on {record['date']}: {record['machine']}; backend "
+             f"{record['backend']}, Keras {record['keras']}, Python {record['python']}; "
+             f"{record['seconds']['total'] / 60:.1f} min in all. Test accuracy %, mean ± std over seeds "
+             "(number of seeds).", ""]
+    for split, title in (("standard", "standard split (known speakers)"),
+                         ("speaker", "held-out speaker (yweweler)")):
+        lines += [f"### {title}: {record['train_clips'][split]} training clips, "
+                  f"{record['test_clips'][split]} test clips", "",
+                  "| labelled / class | " + " | ".join(METHODS) + " |", "|---" * (len(METHODS) + 1) + "|"]
+        for shots in SHOTS:
+            cells = [_cell(record["results"][split][m][str(shots)]) for m in METHODS]
+            lines.append(f"| {shots} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
