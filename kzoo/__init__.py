@@ -7,7 +7,7 @@ Example:
     >>> model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])  # doctest: +SKIP
     >>> history = kzoo.fine_tune(model, train, val, head_epochs=5, epochs=5)   # doctest: +SKIP
 """
-from kzoo import datasets, devices, doctor, exercises, incremental, plots, pretrain, share, surgery
+from kzoo import compare, datasets, devices, doctor, exercises, incremental, plots, pretrain, share, surgery
 from kzoo.errors import (ChecksumError, CorruptFileError, DownloadError, InputError, KzooError,
                          NotAvailableError, UnknownNameError)
 from kzoo.features import extract_features, split_model
@@ -25,7 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ChecksumError", "ClassifierHead", "CorruptFileError", "DownloadError", "ImagePreprocessing", "InputError",
     "KzooError", "LRFinderResult", "MaskedMeanPooling", "NotAvailableError", "UnknownNameError", "ZooEntry",
-    "add_classes", "class_names", "datasets", "devices", "discriminative_optimizer", "doctor",
+    "add_classes", "class_names", "compare", "datasets", "devices", "discriminative_optimizer", "doctor",
     "exercises", "extract_features", "fetch", "find_head", "incremental", "find_local", "fine_tune", "freeze", "info", "layer_groups",
     "leaf_layers", "list_models", "load", "lr_find", "plots", "predict", "pretrain", "share", "split_model",
     "surgery", "swap_head",

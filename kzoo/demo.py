@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import os
 import platform
 import time
@@ -22,37 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kzoo.compare import METHODS, data_efficiency
+
 SHOTS = (1, 5, 20)
-METHODS = ("scratch", "option 1", "option 2")
-
-
-def _epochs(n_train: int, batch_size: int, steps: int) -> int:
-    return max(10, math.ceil(steps / math.ceil(n_train / batch_size)))
-
-
-def _accuracy(model, x, y) -> float:
-    return float(np.mean(np.argmax(model.predict(x, verbose=0, batch_size=256), axis=1) == y))
-
-
-def _train(method: str, x, y, names, quick: bool):
-    import keras
-
-    from kzoo.finetune import fine_tune
-    from kzoo.zoo.load import load
-
-    steps = 40 if quick else 150
-    epochs = _epochs(len(x), 32, steps)
-    if method == "scratch":
-        model = load("glyphnet", class_names=names, weights=None)
-        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, lr=3e-3, finetune_lr=3e-3, train_batchnorm=True)
-    elif method == "option 1":
-        model = load("glyphnet", class_names=names)
-        fine_tune(model, (x, y), head_epochs=epochs, lr=1e-2)
-    else:
-        model = load("glyphnet", class_names=names)
-        fine_tune(model, (x, y), head_epochs=epochs, epochs=epochs // 2, lr=1e-2, finetune_lr=1e-3)
-    keras.backend.clear_session()
-    return model
 
 
 def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str | Path | None = None,
@@ -68,6 +39,9 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
     Returns:
         ``{"results": {method: {shots: [accuracy per seed]}}, ...}``.
 
+    Raises:
+        kzoo.InputError: ``seeds`` is not a whole number >= 1.
+
     Example:
         >>> from kzoo.demo import run_demo
         >>> numbers = run_demo(seeds=1, quick=True)  # doctest: +SKIP
@@ -75,28 +49,18 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
     import keras
     from sklearn.datasets import load_digits
 
-    from kzoo.datasets import few_shot, stratified_split
-    from kzoo.errors import InputError
+    from kzoo.datasets import stratified_split
     from kzoo.plots import plot_data_efficiency
 
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise InputError(f"seeds must be an int >= 1, got {seeds!r}.")
     start = time.perf_counter()
     digits = load_digits()
     x = digits.images[..., None].astype("float32")
     y = digits.target.astype("int64")
     (x_pool, y_pool), (x_test, y_test) = stratified_split(x, y, test_fraction=0.5, seed=0)
-    names = [str(d) for d in range(10)]
-    results = {m: {k: [] for k in SHOTS} for m in METHODS}
     print(f"kzoo demo: glyphnet (pre-trained on generated letters) -> sklearn digits, "
           f"{len(y_test)} test images, backend {keras.backend.backend()}, {seeds} seed(s)")
-    for seed in range(seeds):
-        for shots in SHOTS:
-            x_few, y_few = few_shot((x_pool, y_pool), shots, seed=seed)
-            for method in METHODS:
-                keras.utils.set_random_seed(seed)
-                model = _train(method, x_few, y_few, names, quick)
-                results[method][shots].append(_accuracy(model, x_test, y_test))
+    results = data_efficiency("glyphnet", (x_pool, y_pool), (x_test, y_test), shots=SHOTS, seeds=seeds,
+                              steps=40 if quick else 150)
     seconds = time.perf_counter() - start
     print(_table(results))
     print(f"({seconds:.0f} s)")

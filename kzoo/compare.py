@@ -1,0 +1,171 @@
+"""Does pre-training help here? Scratch vs option 1 vs option 2, at a few labelled examples per class.
+
+``train_method`` trains one zoo model one of three ways; ``data_efficiency`` repeats it over
+few-shot subsets and seeds and measures test accuracy, ready for ``kzoo.plots.plot_data_efficiency``:
+
+* ``"scratch"``: the same architecture from random weights, every layer (BatchNorm included) trained;
+* ``"option 1"``: pre-trained body frozen, only the new head trained (on cached features);
+* ``"option 2"``: the two-phase schedule of ``kzoo.fine_tune``: head first, then every layer at a
+  smaller learning rate.
+
+Every method trains for about the same number of gradient steps whatever the number of examples,
+so small subsets are not also short trainings.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import keras
+import numpy as np
+
+from kzoo.datasets.splits import _check_xy, few_shot
+from kzoo.errors import InputError
+from kzoo.finetune import fine_tune
+from kzoo.zoo.load import load
+
+METHODS = ("scratch", "option 1", "option 2")
+_PREDICT_BATCH = 64
+
+
+def _check_count(name: str, value, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise InputError(f"{name} must be a whole number >= {low}, got {value!r}.")
+    return int(value)
+
+
+def _check_data(label: str, data) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise InputError(f"{label} must be an (x, y) pair of numpy arrays (kzoo.datasets.load(..., as_numpy=True)).")
+    x, y = _check_xy(*data)
+    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
+        raise InputError(f"{label} labels must be integer class indices >= 0, got dtype {y.dtype}.")
+    return x, y
+
+
+def _check_methods(methods) -> tuple[str, ...]:
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown or not methods:
+        raise InputError(f"unknown method(s) {unknown or methods!r}: choose from {METHODS}.")
+    return methods
+
+
+def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *, class_names: Sequence[str],
+                 steps: int = 150, batch_size: int = 32, lr: float = 1e-2, finetune_lr: float = 1e-3,
+                 scratch_lr: float = 3e-3, min_epochs: int = 10, finetune_share: float = 0.5,
+                 input_shape: tuple | None = None) -> keras.Model:
+    """Train one zoo classifier one way: from scratch, option 1 or option 2.
+
+    The number of epochs is ``max(min_epochs, ceil(steps / batches per epoch))``, so every subset
+    size gets about ``steps`` gradient steps. Set the random seed first (``keras.utils.set_random_seed``)
+    for a reproducible run.
+
+    Args:
+        name: a zoo model name, e.g. ``"glyphnet"`` or ``"efficientnet_lite0"``.
+        method: ``"scratch"`` (random weights, all layers and BatchNorm trained at ``scratch_lr``),
+            ``"option 1"`` (frozen body, head trained at ``lr`` on cached features) or ``"option 2"``
+            (head at ``lr``, then ``finetune_share`` as many epochs of every layer at ``finetune_lr``).
+        train: ``(x, y)`` numpy arrays, ``y`` integer class indices into ``class_names``.
+        class_names: the classes of the new head.
+        steps: the gradient-step budget per phase.
+        batch_size: training batch size.
+        lr: learning rate of the head (options 1 and 2).
+        finetune_lr: learning rate of option 2's second phase.
+        scratch_lr: learning rate of the network trained from scratch.
+        min_epochs: the fewest epochs, however large ``train`` is.
+        finetune_share: option 2's second phase, as a fraction of the head's epochs (at least one).
+        input_shape: shape of one example, for models that take other sizes (None: the zoo's).
+
+    Returns:
+        The trained ``keras.Model``.
+
+    Raises:
+        kzoo.InputError: unknown method, bad counts or rates, bad data, or labels outside ``class_names``.
+
+    Example:
+        >>> from kzoo.compare import train_method
+        >>> model = train_method("glyphnet", "option 1", (x, y), class_names=list("0123456789"))  # doctest: +SKIP
+    """
+    (method,) = _check_methods((method,))
+    x, y = _check_data("train", train)
+    for label, value in (("steps", steps), ("batch_size", batch_size), ("min_epochs", min_epochs)):
+        _check_count(label, value)
+    if not isinstance(finetune_share, (int, float)) or not 0 < finetune_share <= 1:
+        raise InputError(f"finetune_share must be in (0, 1], got {finetune_share!r}.")
+    epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
+    shape = {} if input_shape is None else {"input_shape": input_shape}
+    model = load(name, class_names=class_names, weights=None if method == "scratch" else "pretrained", **shape)
+    if method == "scratch":
+        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True,
+                  batch_size=batch_size)
+    elif method == "option 1":
+        fine_tune(model, (x, y), head_epochs=epochs, lr=lr, batch_size=batch_size)
+    else:
+        fine_tune(model, (x, y), head_epochs=epochs, epochs=max(1, int(epochs * finetune_share)), lr=lr,
+                  finetune_lr=finetune_lr, batch_size=batch_size)
+    return model
+
+
+def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], *,
+                    shots: Sequence[int] = (1, 5, 20), methods: Sequence[str] = METHODS, seeds: int = 1,
+                    class_names: Sequence[str] | None = None, verbose: bool = True,
+                    **train_kwargs) -> dict[str, dict[int, list[float]]]:
+    """Test accuracy against labelled examples per class, for each method and seed.
+
+    For every seed and every ``k`` in ``shots``, ``kzoo.datasets.few_shot(train, k, seed)`` picks
+    ``k`` examples per class (nested: the 1-shot subset is inside the 5-shot one), and each method
+    trains a fresh model on them (``train_method``, after ``keras.backend.clear_session()`` and
+    ``keras.utils.set_random_seed(seed)``), scored on all of ``test``.
+
+    Args:
+        name: a zoo model name, e.g. ``"glyphnet"``.
+        train: ``(x, y)`` numpy arrays to draw the labelled examples from.
+        test: ``(x, y)`` numpy arrays to score on.
+        shots: labelled examples per class to try, each >= 1.
+        methods: any of ``METHODS``.
+        seeds: number of seeds (0, 1, ...): each draws other examples and other initial weights.
+        class_names: names of the classes (default ``"0"``, ``"1"``, ...).
+        verbose: print one line per seed and subset size.
+        **train_kwargs: passed to ``train_method`` (``steps``, ``lr``, ``input_shape``, ...).
+
+    Returns:
+        ``{method: {shots: [accuracy per seed]}}``, accuracies in [0, 1].
+
+    Raises:
+        kzoo.InputError: unknown method, ``shots`` < 1 or more than a class has, bad ``seeds``,
+            bad data, or labels outside ``class_names``.
+
+    Example:
+        >>> from sklearn.datasets import load_digits
+        >>> from kzoo.compare import data_efficiency
+        >>> d = load_digits()
+        >>> x, y = d.images[..., None].astype("float32"), d.target
+        >>> results = data_efficiency("glyphnet", (x[:900], y[:900]), (x[900:], y[900:]))  # doctest: +SKIP
+        >>> results["option 1"][1]                                                       # doctest: +SKIP
+        [0.84]
+    """
+    methods = _check_methods(methods)
+    if isinstance(shots, (int, str)) or not shots:
+        raise InputError(f"shots must be a non-empty list of whole numbers >= 1, e.g. (1, 5, 20), got {shots!r}.")
+    shots = sorted({_check_count("shots", k) for k in shots})
+    seeds = _check_count("seeds", seeds)
+    train, (x_test, y_test) = _check_data("train", train), _check_data("test", test)
+    n_classes = int(max(train[1].max(), y_test.max())) + 1
+    class_names = [str(c) for c in range(n_classes)] if class_names is None else list(class_names)
+    if len(class_names) < n_classes:
+        raise InputError(f"the labels go up to {n_classes - 1} but class_names has only {len(class_names)} names.")
+    results = {m: {k: [] for k in shots} for m in methods}
+    for seed in range(seeds):
+        for k in shots:
+            subset = few_shot(train, k, seed=seed)
+            for method in methods:
+                keras.backend.clear_session()
+                keras.utils.set_random_seed(seed)
+                model = train_method(name, method, subset, class_names=class_names, **train_kwargs)
+                scores = model.predict(x_test, batch_size=_PREDICT_BATCH, verbose=0)
+                results[method][k].append(float(np.mean(np.argmax(scores, axis=1) == y_test)))
+            if verbose:
+                print(f"{k:4d} per class, seed {seed}: "
+                      + ", ".join(f"{m} {results[m][k][-1]:.1%}" for m in methods), flush=True)
+    return results

@@ -1,0 +1,82 @@
+"""kzoo.compare: scratch / option 1 / option 2 on glyphnet and sklearn's digits, a few steps each."""
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+import kzoo
+from kzoo.compare import METHODS, data_efficiency, train_method
+
+FEW = {"steps": 4, "min_epochs": 2}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    x, y = d.images[..., None].astype("float32"), d.target.astype("int64")
+    return (x[:900], y[:900]), (x[900:1200], y[900:1200])
+
+
+def test_results_have_one_accuracy_per_method_shots_and_seed(digits, capsys):
+    train, test = digits
+    results = data_efficiency("glyphnet", train, test, shots=(2, 1), **FEW)
+    assert set(results) == set(METHODS)
+    for by_shots in results.values():
+        assert list(by_shots) == [1, 2]
+        assert all(len(accs) == 1 and 0 <= accs[0] <= 1 for accs in by_shots.values())
+    # Even after a few steps the pre-trained letters features beat chance (10%) at 2 examples per class.
+    assert results["option 1"][2][0] > 0.2
+    assert "2 per class, seed 0: scratch" in capsys.readouterr().out
+
+
+def test_same_seed_same_numbers_other_seed_other_examples(digits):
+    train, test = digits
+    first = data_efficiency("glyphnet", train, test, shots=(1,), methods=["option 1"], seeds=2, verbose=False, **FEW)
+    again = data_efficiency("glyphnet", train, test, shots=(1,), methods=["option 1"], seeds=2, verbose=False, **FEW)
+    assert first == again
+    accs = first["option 1"][1]
+    assert len(accs) == 2 and accs[0] != accs[1]
+
+
+def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
+    (x, y), _ = digits
+    names = [str(d) for d in range(10)]
+    pretrained = kzoo.load("glyphnet", class_names=names)
+    first_kernel = [i for i, v in enumerate(pretrained.weights) if v.name == "kernel"][0]
+    before = pretrained.weights[first_kernel].numpy()
+
+    def body_kernel(model):
+        return model.weights[first_kernel].numpy()
+
+    option_1 = train_method("glyphnet", "option 1", (x[:20], y[:20]), class_names=names, **FEW)
+    np.testing.assert_array_equal(body_kernel(option_1), before)
+    assert kzoo.class_names(option_1) == names
+    scratch = train_method("glyphnet", "scratch", (x[:20], y[:20]), class_names=names, **FEW)
+    assert not np.allclose(body_kernel(scratch), before)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"methods": ["option 3"]}, "unknown method"),
+    ({"shots": (0, 1)}, "shots must be a whole number >= 1"),
+    ({"shots": 5}, "non-empty list"),
+    ({"seeds": 0}, "seeds must be"),
+    ({"class_names": ["a", "b"]}, "class_names has only 2"),
+    ({"shots": (500,)}, "fewer examples"),
+])
+def test_bad_arguments_are_refused_before_training(digits, kwargs, message):
+    train, test = digits
+    with pytest.raises(kzoo.InputError, match=message):
+        data_efficiency("glyphnet", train, test, **kwargs)
+
+
+def test_bad_data_is_refused(digits):
+    (x, y), test = digits
+    with pytest.raises(kzoo.InputError, match="must match"):
+        data_efficiency("glyphnet", (x, y[:-1]), test)
+    with pytest.raises(kzoo.InputError, match=r"\(x, y\) pair"):
+        data_efficiency("glyphnet", x, test)
+    with pytest.raises(kzoo.InputError, match="integer class indices"):
+        data_efficiency("glyphnet", (x, y.astype("float32")), test)
+    with pytest.raises(kzoo.InputError, match="unknown method"):
+        train_method("glyphnet", "fine-tune", (x, y), class_names=list("0123456789"))
+    with pytest.raises(kzoo.InputError, match="finetune_share"):
+        train_method("glyphnet", "option 2", (x, y), class_names=list("0123456789"), finetune_share=0)
