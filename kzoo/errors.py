@@ -1,4 +1,12 @@
 """Errors that kzoo raises. Each says what went wrong and what to do about it."""
+import difflib
+from typing import Iterable
+
+
+def did_you_mean(name: str, known: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` Did you mean 'a', 'b'?`` for up to three known names close to ``name``, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=cutoff)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 class KzooError(Exception):

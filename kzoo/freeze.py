@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import keras
 
-from kzoo.errors import InputError, KzooError
+from kzoo.errors import InputError, KzooError, did_you_mean
 from kzoo.heads import find_head
 
 _NORMALIZATION = (keras.layers.BatchNormalization,)
@@ -103,11 +103,7 @@ def _select(body, top):
     if isinstance(top, str):
         names = [layer.name for layer in body]
         if top not in names:
-            import difflib
-
-            close = difflib.get_close_matches(top, names, n=3)
-            hint = f" Close names: {close}." if close else ""
-            raise InputError(f"no layer with weights named {top!r} in the body.{hint} "
+            raise InputError(f"no layer with weights named {top!r} in the body.{did_you_mean(top, names)} "
                              "kzoo.leaf_layers(model) lists them.")
         return body[names.index(top):]
     raise InputError(f"top must be an int, a fraction, a layer name or None, got {type(top).__name__}.")

@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 
 from kzoo._data import is_dataset
-from kzoo.errors import InputError
+from kzoo.errors import InputError, did_you_mean
 
 MODALITIES = ("image", "audio", "text")
 _TEXT_WIDTH = 90  # characters per line of a text-table cell
@@ -442,8 +442,6 @@ def plot_feature_maps(model, image, layer_names, *, n: int = 8):
         >>> m = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, name="conv")])
         >>> fig = plots.plot_feature_maps(m, np.ones((8, 8, 1)), ["conv"], n=4)
     """
-    import difflib
-
     import keras
     import matplotlib.pyplot as plt
 
@@ -455,9 +453,8 @@ def plot_feature_maps(model, image, layer_names, *, n: int = 8):
     outputs = []
     for name in layer_names:
         if name not in names:
-            close = difflib.get_close_matches(name, names, n=3)
-            raise InputError(f"{model.name} has no top-level layer {name!r}." + (f" Close names: {close}." if close else "")
-                             + " For a layer inside a nested model, pass that model.")
+            raise InputError(f"{model.name} has no top-level layer {name!r}.{did_you_mean(name, names)} "
+                             "For a layer inside a nested model, pass that model.")
         output = model.get_layer(name).output
         if len(output.shape) != 4:
             raise InputError(f"layer {name!r} outputs shape {output.shape}; feature maps need (batch, h, w, channels).")

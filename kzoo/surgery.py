@@ -6,11 +6,10 @@ network and re-initialising the rest. ``reinitialize`` does that to any Keras mo
 """
 from __future__ import annotations
 
-import difflib
 
 import keras
 
-from kzoo.errors import InputError, KzooError
+from kzoo.errors import InputError, KzooError, did_you_mean
 from kzoo.freeze import leaf_layers
 
 
@@ -29,9 +28,7 @@ def _kept(layers: list[keras.layers.Layer], keep) -> int:
         return keep
     names = [layer.name for layer in layers]
     if keep not in names:
-        close = difflib.get_close_matches(keep, names, n=3)
-        hint = f" Close names: {close}." if close else ""
-        raise InputError(f"no layer with weights named {keep!r}.{hint} "
+        raise InputError(f"no layer with weights named {keep!r}.{did_you_mean(keep, names)} "
                          "[l.name for l in kzoo.leaf_layers(model) if l.weights] lists them.")
     return names.index(keep) + 1
 

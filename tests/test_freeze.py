@@ -41,7 +41,7 @@ def test_unfreeze_top(top, expected):
     assert _trainable(unfreeze(_model(), top=top)) == expected
 
 
-@pytest.mark.parametrize("top, message", [(9, "use 0..4"), (1.5, r"in \(0, 1\]"), ("dd2", "Close names"),
+@pytest.mark.parametrize("top, message", [(9, "use 0..4"), (1.5, r"in \(0, 1\]"), ("dd2", "Did you mean 'd2'"),
                                           (True, "top must be")])
 def test_unfreeze_bad_top(top, message):
     with pytest.raises(InputError, match=message):

@@ -87,7 +87,7 @@ def test_feature_maps_one_row_per_layer_most_active_channels():
 
 def test_feature_maps_explain_bad_layers_and_inputs():
     model = _probe_model()
-    with pytest.raises(kzoo.InputError, match="Close names: \\['conv'\\]"):
+    with pytest.raises(kzoo.InputError, match="Did you mean 'conv'"):
         plots.plot_feature_maps(model, np.zeros((8, 8, 1)), ["cnv"])
     with pytest.raises(kzoo.InputError, match="batch, h, w, channels"):
         plots.plot_feature_maps(model, np.zeros((8, 8, 1)), ["flat"])

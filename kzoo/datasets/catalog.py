@@ -13,12 +13,11 @@ A data set comes from the first of these that works:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from typing import Callable, Mapping
 
 from kzoo.datasets import audio, images, text
 from kzoo.datasets.glyphs import LETTERS
-from kzoo.errors import InputError, UnknownNameError
+from kzoo.errors import InputError, UnknownNameError, did_you_mean
 
 MODALITIES = ("image", "audio", "text")
 
@@ -299,10 +298,8 @@ def info(name: str) -> DatasetEntry:
         raise UnknownNameError(f"a data-set name must be a non-empty string, got {name!r}")
     if name in _CATALOG:
         return _CATALOG[name]
-    close = difflib.get_close_matches(name, list(_CATALOG), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownNameError(
-        f"No data set named {name!r} in kzoo.{hint} Run kzoo.datasets.list_datasets() to see every name.")
+        f"No data set named {name!r} in kzoo.{did_you_mean(name, _CATALOG, cutoff=0.5)} Run kzoo.datasets.list_datasets() to see every name.")
 
 
 def list_datasets(modality: str | None = None) -> list[DatasetEntry]:

@@ -18,11 +18,10 @@ installed Python package (found without importing it), ``data:`` inside the repo
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 from typing import Mapping
 
-from kzoo.errors import UnknownNameError
+from kzoo.errors import UnknownNameError, did_you_mean
 
 MODALITIES = ("image", "text", "audio")
 
@@ -288,10 +287,8 @@ def info(name: str) -> ZooEntry:
     entries = all_entries()
     if name in entries:
         return entries[name]
-    close = difflib.get_close_matches(name, list(entries), n=3, cutoff=0.6)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownNameError(
-        f"No model named {name!r} in the kzoo zoo.{hint} "
+        f"No model named {name!r} in the kzoo zoo.{did_you_mean(name, entries)} "
         "Run `kzoo list` (or kzoo.list_models()) to see every name.")
 
 
