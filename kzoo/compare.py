@@ -19,6 +19,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo.datasets.splits import _check_xy, few_shot
 from kzoo.errors import InputError
 from kzoo.finetune import fine_tune
@@ -26,12 +27,6 @@ from kzoo.zoo.load import load
 
 METHODS = ("scratch", "option 1", "option 2")
 _PREDICT_BATCH = 64
-
-
-def _check_count(name: str, value, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be a whole number >= {low}, got {value!r}.")
-    return int(value)
 
 
 def _check_data(label: str, data) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +85,7 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
     (method,) = _check_methods((method,))
     x, y = _check_data("train", train)
     for label, value in (("steps", steps), ("batch_size", batch_size), ("min_epochs", min_epochs)):
-        _check_count(label, value)
+        whole_number(label, value)
     if not isinstance(finetune_share, (int, float)) or not 0 < finetune_share <= 1:
         raise InputError(f"finetune_share must be in (0, 1], got {finetune_share!r}.")
     epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
@@ -148,8 +143,8 @@ def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
     methods = _check_methods(methods)
     if isinstance(shots, (int, str)) or not shots:
         raise InputError(f"shots must be a non-empty list of whole numbers >= 1, e.g. (1, 5, 20), got {shots!r}.")
-    shots = sorted({_check_count("shots", k) for k in shots})
-    seeds = _check_count("seeds", seeds)
+    shots = sorted({whole_number("shots", k) for k in shots})
+    seeds = whole_number("seeds", seeds)
     train, (x_test, y_test) = _check_data("train", train), _check_data("test", test)
     n_classes = int(max(train[1].max(), y_test.max())) + 1
     class_names = [str(c) for c in range(n_classes)] if class_names is None else list(class_names)

@@ -6,6 +6,7 @@ import textwrap
 
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo._data import is_dataset
 from kzoo.errors import InputError, did_you_mean
 
@@ -194,8 +195,7 @@ def show_batch(data, class_names=None, *, modality: str | None = None, n: int = 
         >>> from kzoo import datasets, plots
         >>> fig = plots.show_batch(datasets.load("ants_bees", "val"), n=8)  # doctest: +SKIP
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n must be a whole number >= 1, got {n!r}.")
+    whole_number("n", n)
     if modality is not None and modality not in MODALITIES:
         raise InputError(f"modality must be one of {MODALITIES} or None, got {modality!r}.")
     if class_names is None:
@@ -445,8 +445,7 @@ def plot_feature_maps(model, image, layer_names, *, n: int = 8):
     import keras
     import matplotlib.pyplot as plt
 
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise InputError(f"n must be a whole number >= 1, got {n!r}.")
+    whole_number("n", n)
     if isinstance(layer_names, str) or not layer_names:
         raise InputError(f"layer_names must be a non-empty list of layer names, got {layer_names!r}.")
     names = [layer.name for layer in model.layers]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo._data import is_dataset, to_dataset
 from kzoo.datasets.catalog import DatasetEntry, info
 from kzoo.datasets.tfds_source import load_tfds
@@ -16,18 +17,12 @@ _SHUFFLE_BUFFER = 256  # tfds splits are shuffled when prepared; this mixes them
 _LOADER_OPTIONS = {"entry", "split", "path", "image_size", "sample_rate", "duration"}
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InputError(f"{name} must be a whole number >= 1, got {value!r}.")
-    return int(value)
-
-
 def _image_size(value) -> tuple[int, int]:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = (value, value)
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise InputError(f"image_size must be an int or a (height, width) pair, got {value!r}.")
-    return (_positive_int("image_size height", value[0]), _positive_int("image_size width", value[1]))
+    return (whole_number("image_size height", value[0]), whole_number("image_size width", value[1]))
 
 
 def _options(entry: DatasetEntry, image_size, sample_rate, duration) -> dict:
@@ -43,7 +38,7 @@ def _options(entry: DatasetEntry, image_size, sample_rate, duration) -> dict:
         duration = entry.duration if duration is None else duration
         if isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration <= 0:
             raise InputError(f"duration must be a number of seconds > 0, got {duration!r}.")
-        sample_rate = _positive_int("sample_rate", sample_rate)
+        sample_rate = whole_number("sample_rate", sample_rate)
         if round(duration * sample_rate) < 1:
             raise InputError(f"duration={duration} s at {sample_rate} Hz is less than one sample.")
         return {"sample_rate": sample_rate, "duration": float(duration)}
@@ -147,9 +142,8 @@ def load(name: str | DatasetEntry, split: str = "train", *, as_numpy: bool = Fal
     """
     entry = name if isinstance(name, DatasetEntry) else info(name)
     base = _check_split(entry, split)
-    batch_size = _positive_int("batch_size", batch_size)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}.")
+    batch_size = whole_number("batch_size", batch_size)
+    whole_number("seed", seed, low=0)
     if shuffle is not None and not isinstance(shuffle, bool):
         raise InputError(f"shuffle must be True, False or None (= only the train split), got {shuffle!r}.")
     options = _options(entry, image_size, sample_rate, duration)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo.errors import InputError
 
 
@@ -16,12 +17,6 @@ def _check_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     if len(y) == 0:
         raise InputError("The data is empty.")
     return x, y
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}.")
-    return int(seed)
 
 
 def few_shot(data: tuple[np.ndarray, np.ndarray], per_class: int,
@@ -52,9 +47,8 @@ def few_shot(data: tuple[np.ndarray, np.ndarray], per_class: int,
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise InputError("data must be an (x, y) pair of numpy arrays (use load(..., as_numpy=True)).")
     x, y = _check_xy(*data)
-    if isinstance(per_class, bool) or not isinstance(per_class, (int, np.integer)) or per_class < 1:
-        raise InputError(f"per_class must be a whole number >= 1, got {per_class!r}.")
-    order = np.random.default_rng(_check_seed(seed)).permutation(len(y))
+    whole_number("per_class", per_class)
+    order = np.random.default_rng(whole_number("seed", seed, low=0)).permutation(len(y))
     classes, counts = np.unique(y, return_counts=True)
     short = {c.item(): int(n) for c, n in zip(classes, counts) if n < per_class}
     if short:
@@ -107,5 +101,5 @@ def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float,
         raise InputError(f"test_fraction={test_fraction} of {len(y)} examples cannot hold one example of "
                          f"each of the {len(classes)} classes in both parts.")
     x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=test_fraction, random_state=_check_seed(seed), stratify=y)
+        x, y, test_size=test_fraction, random_state=whole_number("seed", seed, low=0), stratify=y)
     return (x_train, y_train), (x_test, y_test)
