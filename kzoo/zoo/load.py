@@ -161,12 +161,15 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
         (None, 2)
     """
     names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
-    if _saved_folder(name):
+    try:
+        entry = info(name)
+    except UnknownNameError:  # not a zoo name (zoo names win over folders): a saved model's folder?
+        if not (isinstance(name, os.PathLike) or (isinstance(name, str) and Path(name).expanduser().is_dir())):
+            raise
         from kzoo.share import load_model
 
         model = load_model(name)
         return model if names is None else freeze(swap_head(model, class_names=names))
-    entry = info(name)
     if dropout is not None and (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
                                 or not 0.0 <= dropout < 1.0):
         raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
@@ -179,17 +182,6 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
     if names is not None:
         freeze(model)
     return model
-
-
-def _saved_folder(name) -> bool:
-    """Whether ``name`` means a folder written by ``kzoo.share.save_model``: zoo names win over folders."""
-    if isinstance(name, os.PathLike):
-        return True
-    try:
-        info(name)
-    except UnknownNameError:
-        return Path(name).expanduser().is_dir()
-    return False
 
 
 def _location(entry: ZooEntry, weights):

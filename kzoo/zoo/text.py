@@ -9,9 +9,8 @@ Reloading a saved preset goes through ``SentenceClassifier.from_preset(dir)``. K
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import os
+from typing import Sequence
 
 import keras
 import keras_hub
