@@ -110,10 +110,10 @@ def test_no_broken_internal_links(site):
 def _chromium() -> str:
     import shutil
 
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    pytest.skip("no headless browser (Debian: apt install chromium)")
+    found = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    if found is None:
+        pytest.skip("no headless browser (Debian: apt install chromium)")
+    return found
 
 
 @contextlib.contextmanager
@@ -124,7 +124,6 @@ def _serve(site: Path):
     import threading
 
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
@@ -133,8 +132,8 @@ def _serve(site: Path):
             server.shutdown()
 
 
-def _browser(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+def _browser(chromium: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                            "--window-size=1280,900", *args], capture_output=True, text=True, timeout=120)
 
 
@@ -144,15 +143,16 @@ def test_a_real_browser_renders_the_home_page_and_every_notebook_cell(site, tmp_
 
     from kzoo import course
 
+    chromium = _chromium()
     with _serve(site) as url:
         shot = tmp_path / "home.png"
-        _browser(f"--screenshot={shot}", url + "/")
+        _browser(chromium, f"--screenshot={shot}", url + "/")
         image = Image.open(shot).convert("RGB")
         assert image.size == (1280, 900)
         assert len(set(image.getdata())) > 50, "the home page rendered blank"
         for source in sorted((REPO / "notebooks").glob(course.NOTEBOOK_PATTERN)):
             nb = nbformat.read(source, as_version=4)
-            dom = _browser("--dump-dom", f"{url}/notebooks/{source.stem}/").stdout
+            dom = _browser(chromium, "--dump-dom", f"{url}/notebooks/{source.stem}/").stdout
             for kind, css in (("code", "jp-CodeCell"), ("markdown", "jp-MarkdownCell")):
                 expected = sum(cell.cell_type == kind for cell in nb.cells)
                 rendered = re.findall(rf'class="jp-Cell {css}[^"]*" id="cell-id=', dom)  # one per cell
