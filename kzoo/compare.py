@@ -19,23 +19,14 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from kzoo._checks import whole_number
-from kzoo.datasets.splits import _check_xy, few_shot
+from kzoo._checks import labelled_pair, whole_number
+from kzoo.datasets.splits import few_shot
 from kzoo.errors import InputError
 from kzoo.finetune import fine_tune
 from kzoo.zoo.load import load
 
 METHODS = ("scratch", "option 1", "option 2")
 _PREDICT_BATCH = 64
-
-
-def _check_data(label: str, data) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise InputError(f"{label} must be an (x, y) pair of numpy arrays (kzoo.datasets.load(..., as_numpy=True)).")
-    x, y = _check_xy(*data)
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise InputError(f"{label} labels must be integer class indices >= 0, got dtype {y.dtype}.")
-    return x, y
 
 
 def _check_methods(methods) -> tuple[str, ...]:
@@ -83,7 +74,7 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
         >>> model = train_method("glyphnet", "option 1", (x, y), class_names=list("0123456789"))  # doctest: +SKIP
     """
     (method,) = _check_methods((method,))
-    x, y = _check_data("train", train)
+    x, y = labelled_pair(train, "train", class_indices=True)
     for label, value in (("steps", steps), ("batch_size", batch_size), ("min_epochs", min_epochs)):
         whole_number(label, value)
     if not isinstance(finetune_share, (int, float)) or not 0 < finetune_share <= 1:
@@ -145,7 +136,8 @@ def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
         raise InputError(f"shots must be a non-empty list of whole numbers >= 1, e.g. (1, 5, 20), got {shots!r}.")
     shots = sorted({whole_number("shots", k) for k in shots})
     seeds = whole_number("seeds", seeds)
-    train, (x_test, y_test) = _check_data("train", train), _check_data("test", test)
+    train = labelled_pair(train, "train", class_indices=True)
+    x_test, y_test = labelled_pair(test, "test", class_indices=True)
     n_classes = int(max(train[1].max(), y_test.max())) + 1
     class_names = [str(c) for c in range(n_classes)] if class_names is None else list(class_names)
     if len(class_names) < n_classes:

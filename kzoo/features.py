@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from kzoo import _config
+from kzoo._checks import whole_number
 from kzoo._data import check_inputs, is_dataset, to_dataset
 from kzoo.errors import InputError
 from kzoo.heads import _producer, find_head
@@ -98,8 +99,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
         >>> model = kzoo.load("glyphnet", num_classes=10)                    # doctest: +SKIP
         >>> feats = kzoo.extract_features(model, np.zeros((4, 8, 8, 1)))     # doctest: +SKIP
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise InputError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    batch_size = whole_number("batch_size", batch_size)
     check_inputs(model, data)
     extractor = _extractor_for(model)
     preprocessor = getattr(model, "preprocessor", None)

@@ -17,16 +17,12 @@ from typing import Sequence
 import keras
 import numpy as np
 
+from kzoo._checks import positive_number, whole_number
 from kzoo._data import check_inputs, labels_of, to_dataset
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.freeze import freeze, layer_groups, unfreeze
 from kzoo.heads import find_head
-
-
-def _check_int(name, value, low=0):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an int >= {low}, got {value!r}.")
 
 
 def _check_labels(model, *datas):
@@ -178,14 +174,13 @@ def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: i
         >>> (x, y), val = kzoo.datasets.load("digits", as_numpy=True), None         # doctest: +SKIP
         >>> h = kzoo.fine_tune(model, (x, y), head_epochs=5, epochs=5)             # doctest: +SKIP
     """
-    _check_int("head_epochs", head_epochs)
-    _check_int("epochs", epochs)
+    head_epochs, epochs = whole_number("head_epochs", head_epochs, low=0), whole_number("epochs", epochs, low=0)
     if head_epochs + epochs == 0:
         raise InputError("nothing to train: head_epochs and epochs are both 0.")
     for name, value in (("lr", lr), ("finetune_lr", finetune_lr)):
-        if value is not None and not (isinstance(value, (int, float)) and value > 0):
-            raise InputError(f"{name} must be a positive number, got {value!r}.")
-    _check_int("batch_size", batch_size, low=1)
+        if value is not None:
+            positive_number(name, value)
+    batch_size = whole_number("batch_size", batch_size)
     _check_labels(model, train, validation_data)
     for data in (train, validation_data):
         if data is not None:
@@ -283,7 +278,7 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
     """
     if not (0 < start_lr < end_lr):
         raise InputError(f"need 0 < start_lr < end_lr, got {start_lr} and {end_lr}.")
-    _check_int("num_steps", num_steps, low=5)
+    num_steps = whole_number("num_steps", num_steps, low=5)
     _check_labels(model, train)
     saved = [np.array(w) for w in model.get_weights()]
     lrs = start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))

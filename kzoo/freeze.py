@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keras
 
+from kzoo._checks import whole_number
 from kzoo.errors import InputError, KzooError, did_you_mean
 from kzoo.heads import find_head
 
@@ -160,8 +161,7 @@ def layer_groups(model: keras.Model, n_groups: int = 3) -> list[list[keras.layer
         >>> len(kzoo.layer_groups(m, 3))
         4
     """
-    if isinstance(n_groups, bool) or not isinstance(n_groups, int) or n_groups < 1:
-        raise InputError(f"n_groups must be an int >= 1, got {n_groups!r}.")
+    n_groups = whole_number("n_groups", n_groups)
     body = _body_layers(model)
     n_groups = min(n_groups, max(1, len(body)))
     size, extra = divmod(len(body), n_groups)

@@ -13,6 +13,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo.errors import InputError
 from kzoo.layers import ClassifierHead
 
@@ -112,8 +113,7 @@ def _names(num_classes, names) -> list[str]:
         if not names:
             raise InputError("give num_classes (an int >= 1) or a non-empty list of class_names.")
         return names
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
-        raise InputError(f"num_classes must be an int >= 1, got {num_classes!r}.")
+    num_classes = whole_number("num_classes", num_classes)
     if names is None:
         return [f"class_{i}" for i in range(int(num_classes))]
     if len(names) != num_classes:

@@ -32,30 +32,15 @@ import keras
 import numpy as np
 from keras import ops
 
+from kzoo._checks import labelled_pair, positive_number, whole_number
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
-from kzoo.finetune import _check_int, _check_labels, _optimizer
+from kzoo.finetune import _check_labels, _optimizer
 from kzoo.freeze import freeze, unfreeze
 from kzoo.heads import _output_activation, add_classes, find_head
 
 STRATEGIES = ("naive", "replay", "lwf", "lwf+replay")
 SELECTIONS = ("random", "herding")
-
-
-def _xy(data, what: str = "data") -> tuple[np.ndarray, np.ndarray]:
-    """``(x, y)`` as numpy arrays with 1-D integer labels, or a clear InputError."""
-    if not (isinstance(data, tuple) and len(data) == 2):
-        raise InputError(f"{what} must be a tuple (x, y) of numpy arrays with integer labels y; "
-                         f"got {type(data).__name__}.")
-    x, y = np.asarray(data[0]), np.asarray(data[1])
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise InputError(f"{what}: labels must be a 1-D array of integer class indices, got dtype {y.dtype} "
-                         f"and shape {y.shape}.")
-    if len(x) != len(y):
-        raise InputError(f"{what}: x has {len(x)} examples but y has {len(y)} labels; they must match.")
-    if len(y) == 0:
-        raise InputError(f"{what} is empty.")
-    return x, y
 
 
 def _herding(features: np.ndarray, m: int) -> np.ndarray:
@@ -106,10 +91,7 @@ class ExemplarMemory:
     y: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self):
-        if isinstance(self.per_class, bool) or not isinstance(self.per_class, (int, np.integer)) \
-                or self.per_class < 1:
-            raise InputError(f"the memory budget per_class must be an int >= 1 (examples kept per class), "
-                             f"got {self.per_class!r}.")
+        whole_number("the memory budget (examples kept per class) per_class", self.per_class)
         if self.selection not in SELECTIONS:
             raise InputError(f"selection must be one of {SELECTIONS}, got {self.selection!r}.")
 
@@ -136,7 +118,7 @@ class ExemplarMemory:
         Raises:
             kzoo.InputError: ``x``/``y`` mismatched or labels not integer class indices.
         """
-        x, y = _xy((x, y), "memory data")
+        x, y = labelled_pair((x, y), "memory data", class_indices=True)
         if self.x is not None and x.shape[1:] != self.x.shape[1:]:
             raise InputError(f"examples of shape {x.shape[1:]} do not match the memory's {self.x.shape[1:]}.")
         features = extract_features(model, x, batch_size=batch_size) if self.selection == "herding" else None
@@ -268,11 +250,6 @@ class _Batches(keras.utils.PyDataset):
         return x, t
 
 
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}.")
-
-
 def _check_strategy(strategy, memory):
     if strategy not in STRATEGIES:
         raise InputError(f"strategy must be one of {STRATEGIES}, got {strategy!r}.")
@@ -328,11 +305,11 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
         >>> train_step(grown, (x_new, y_new), strategy="lwf", num_old=10)          # doctest: +SKIP
     """
     _check_strategy(strategy, memory)
-    x, y = _xy(new_data, "new_data")
+    x, y = labelled_pair(new_data, "new_data", class_indices=True)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        _check_int(name, value, low=1)
+        whole_number(name, value)
     for name, value in (("lr", lr), ("temperature", temperature)):
-        _check_positive(name, value)
+        positive_number(name, value)
     if isinstance(lwf_weight, bool) or not isinstance(lwf_weight, (int, float)) or lwf_weight < 0:
         raise InputError(f"lwf_weight must be a number >= 0, got {lwf_weight!r}.")
     head = find_head(model)
@@ -342,7 +319,7 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
                          "needs logits (kzoo.add_classes and kzoo.swap_head give a logits head).")
     distill = strategy.startswith("lwf")
     if distill:
-        _check_int("num_old", num_old, low=1)
+        whole_number("num_old", num_old)
         if num_old >= head.units:
             raise InputError(f"num_old={num_old} but the head has {head.units} classes; the new classes "
                              "come after the old ones (grow the head with kzoo.add_classes).")
@@ -441,7 +418,7 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
         ...                                      strategy="replay", memory=memory)  # doctest: +SKIP
     """
     _check_strategy(strategy, memory)
-    x, y = _xy(new_data, "new_data")
+    x, y = labelled_pair(new_data, "new_data", class_indices=True)
     if isinstance(new_class_names, str) or not isinstance(new_class_names, Sequence) or not new_class_names:
         raise InputError("new_class_names must be a non-empty list of names, e.g. ['ten', 'eleven'].")
     num_old = find_head(model).units

@@ -4,8 +4,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo._data import check_inputs
-from kzoo.errors import InputError
 from kzoo.heads import class_names, find_head
 
 
@@ -30,8 +30,7 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         >>> kzoo.predict(model, np.zeros((1, 224, 224, 3)), top=2)             # doctest: +SKIP
         [[('window_screen', 0.08), ('nematode', 0.05)]]
     """
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InputError(f"top must be an int >= 1, got {top!r}.")
+    top = whole_number("top", top)
     check_inputs(model, x)
     outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
     head = find_head(model)

@@ -19,6 +19,7 @@ import math
 import keras
 from keras import ops
 
+from kzoo._checks import fraction, positive_number, whole_number
 from kzoo.errors import InputError
 from kzoo.freeze import leaf_layers
 
@@ -44,11 +45,8 @@ class PatchMask(keras.layers.Layer):
 
     def __init__(self, ratio: float, patch_size: int = 2, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 <= ratio < 1:
-            raise InputError(f"mask ratio must be a number in [0, 1), got {ratio!r}.")
-        if isinstance(patch_size, bool) or not isinstance(patch_size, int) or patch_size < 1:
-            raise InputError(f"patch_size must be an int >= 1, got {patch_size!r}.")
-        self.ratio, self.patch_size, self.seed = float(ratio), patch_size, seed
+        self.ratio, self.patch_size = fraction("mask ratio", ratio), whole_number("patch_size", patch_size)
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
@@ -112,10 +110,7 @@ def autoencoder(encoder: keras.Model, decoder: keras.Model | None = None, *, mas
     """
     if not isinstance(encoder, keras.Model) or not encoder.built or len(encoder.inputs or ()) != 1:
         raise InputError("encoder must be a built keras.Model with one input (e.g. kzoo.split_model(net)[0]).")
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise InputError(f"hidden must be an int >= 1, got {hidden!r}.")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
-        raise InputError(f"lr must be a positive number, got {lr!r}.")
+    hidden, lr = whole_number("hidden", hidden), positive_number("lr", lr)
     shape = tuple(encoder.inputs[0].shape[1:])
     if None in shape:
         raise InputError(f"the encoder's input shape {shape} is not fixed; reconstruction needs a fixed shape.")

@@ -267,7 +267,7 @@ def test_labels_the_model_will_not_know(small):
         learn_new_classes(model, (x, np.where(y == 3, 4, y)), ["c", "d"])
     with pytest.raises(InputError, match="integer class indices"):
         learn_new_classes(model, (x, y.astype(float)), ["c", "d"])
-    with pytest.raises(InputError, match="tuple"):
+    with pytest.raises(InputError, match=r"must be an \(x, y\) pair"):
         learn_new_classes(model, x, ["c", "d"])
     with pytest.raises(InputError, match="non-empty list"):
         learn_new_classes(model, (x, y), [])

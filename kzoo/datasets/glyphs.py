@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo.errors import InputError
 
 LETTERS = string.ascii_uppercase + string.ascii_lowercase  # the 52 classes of glyphnet, A-Z then a-z
@@ -219,15 +220,9 @@ def _thicken(bitmaps: np.ndarray, target_ink: np.ndarray) -> np.ndarray:
     return stack[best, np.arange(len(bitmaps))]
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_arguments(n_per_class: int, seed: int, classes: str) -> None:
-    if not _is_int(n_per_class) or n_per_class < 1:
-        raise InputError(f"n_per_class must be an integer >= 1, got {n_per_class!r}.")
-    if not _is_int(seed) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0, got {seed!r}.")
+    whole_number("n_per_class", n_per_class)
+    whole_number("seed", seed, low=0)
     if not isinstance(classes, str) or not classes:
         raise InputError(f"classes must be a non-empty string of characters, got {classes!r}.")
     duplicates = sorted({c for c in classes if classes.count(c) > 1})

@@ -3,20 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kzoo._checks import whole_number
+from kzoo._checks import labelled_pair, whole_number
 from kzoo.errors import InputError
-
-
-def _check_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x, y = np.asarray(x), np.asarray(y)
-    if y.ndim != 1:
-        raise InputError(f"y must be a 1-D array of labels, got shape {y.shape}.")
-    if x.ndim == 0 or len(x) != len(y):
-        raise InputError(
-            f"x has {len(x) if x.ndim else 0} examples but y has {len(y)} labels; they must match.")
-    if len(y) == 0:
-        raise InputError("The data is empty.")
-    return x, y
 
 
 def few_shot(data: tuple[np.ndarray, np.ndarray], per_class: int,
@@ -44,9 +32,7 @@ def few_shot(data: tuple[np.ndarray, np.ndarray], per_class: int,
         >>> np.bincount(ys).tolist()
         [2, 2]
     """
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise InputError("data must be an (x, y) pair of numpy arrays (use load(..., as_numpy=True)).")
-    x, y = _check_xy(*data)
+    x, y = labelled_pair(data)
     whole_number("per_class", per_class)
     order = np.random.default_rng(whole_number("seed", seed, low=0)).permutation(len(y))
     classes, counts = np.unique(y, return_counts=True)
@@ -88,7 +74,7 @@ def stratified_split(x: np.ndarray, y: np.ndarray, test_fraction: float,
     """
     from sklearn.model_selection import train_test_split
 
-    x, y = _check_xy(x, y)
+    x, y = labelled_pair((x, y))
     if (isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float))
             or not 0 < test_fraction < 1):
         raise InputError(f"test_fraction must be a number strictly between 0 and 1, got {test_fraction!r}.")

@@ -9,6 +9,7 @@ from typing import Sequence
 
 import keras
 
+from kzoo._checks import fraction
 from kzoo.errors import InputError
 from kzoo.layers import ClassifierHead
 
@@ -57,8 +58,7 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras
     if len(set(names)) != len(names):
         repeated = sorted({n for n in names if names.count(n) > 1})
         raise InputError(f"class_names must be unique; repeated: {repeated}.")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
+    dropout = fraction("dropout", dropout)
 
     inputs = keras.Input(INPUT_SHAPE, name="image")
     x = keras.layers.Rescaling(1.0 / MAX_GREY_LEVEL, name="rescale")(inputs)

@@ -15,6 +15,7 @@ from typing import Sequence
 import keras
 
 from kzoo import _config
+from kzoo._checks import fraction
 from kzoo.devices import build_scope
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.freeze import freeze
@@ -170,9 +171,8 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
 
         model = load_model(name)
         return model if names is None else freeze(swap_head(model, class_names=names))
-    if dropout is not None and (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
-                                or not 0.0 <= dropout < 1.0):
-        raise InputError(f"dropout must be a number in [0, 1), got {dropout!r}.")
+    if dropout is not None:
+        dropout = fraction("dropout", dropout)
     if input_shape is not None and entry.modality != "image":
         raise InputError(f"input_shape applies to image models; {name} is a {entry.modality} model.")
     if weights not in ("pretrained", None) and not Path(weights).exists():
