@@ -44,9 +44,8 @@ import kzoo
 from kzoo import _config
 from kzoo.datasets.glyphs import make_glyphs
 from kzoo.incremental import (ExemplarMemory, accuracy_matrix, average_accuracy, backward_transfer,
-                              forgetting, learn_new_classes, train_step)
+                              forgetting, learn_in_steps, train_step)
 
-DATE = "2026-11-22"
 SYMBOLS = "+×"
 SYMBOL_SEED, SYMBOL_TEST_SEED = 11, 12
 ANCHOR = ("van de Ven & Tolias 2019, Split-MNIST class-incremental (MLP from scratch): naive ~20%, "
@@ -110,10 +109,6 @@ def scenarios():
     }
 
 
-def _predict(model, x):
-    return np.argmax(model.predict(x, batch_size=512, verbose=0), axis=-1)
-
-
 def run(config: Config, steps, test, step_classes, seed: int, args) -> dict:
     """One sequence of steps (or joint training) from the pre-trained glyphnet; returns its metrics."""
     keras.utils.set_random_seed(seed)
@@ -126,24 +121,20 @@ def run(config: Config, steps, test, step_classes, seed: int, args) -> dict:
         x = np.concatenate([s[0] for s in steps])
         y = np.concatenate([s[1] for s in steps])
         train_step(model, (x, y), **train_kw)
-        pred = _predict(model, test[0])
-        predictions = [pred] * len(steps)  # one model that knows every class "after every step"
+        predictions = [model.predict(test[0], verbose=0)] * len(steps)  # knows every class "after every step"
     else:
         x, y, names = steps[0]
         model = kzoo.load("glyphnet", class_names=names)
         train_step(model, (x, y), **train_kw)
-        predictions = [_predict(model, test[0])]
         memory = None
         if config.selection:
             memory = ExemplarMemory(args.memory, selection=config.selection, seed=seed).update(model, x, y)
-        for x, y, names in steps[1:]:
-            model, _ = learn_new_classes(model, (x, y), names, strategy=config.strategy, memory=memory,
-                                         **train_kw)
-            predictions.append(_predict(model, test[0]))
+        model, predictions = learn_in_steps(model, steps[1:], test[0], strategy=config.strategy, memory=memory,
+                                            **train_kw)
     seconds = time.perf_counter() - start
     R = accuracy_matrix(predictions, test[1], step_classes)
     old = np.isin(test[1], np.concatenate(step_classes[:-1]))
-    final = predictions[-1]
+    final = np.argmax(predictions[-1], axis=-1)
     return {
         "average_accuracy": average_accuracy(R),
         "forgetting": None if config.joint else forgetting(R),
@@ -257,7 +248,7 @@ def main(argv=None) -> int:
             print(f"{scenario:38s} {config.name:22s} ACC {_pm(summary['average_accuracy'])}", flush=True)
     total = time.perf_counter() - start
     meta = {
-        "date": DATE,
+        "date": datetime.date.today().isoformat(),
         "machine": f"{os.cpu_count()}-core CPU ({_cpu()}), shared with other jobs; no GPU",
         "backend": keras.backend.backend(),
         "keras_version": keras.__version__,

@@ -17,8 +17,9 @@ A classifier knows N classes; data for k new classes arrives. ``learn_new_classe
 and so every feature the old classes rely on, cannot drift). On its own it does not stop forgetting:
 the head still learns to prefer the new classes; combine it with replay.
 
-Evaluation follows the continual-learning literature: ``accuracy_matrix`` (R[i, j], accuracy on step
-j's classes after training step i), ``average_accuracy``, ``backward_transfer`` (Lopez-Paz & Ranzato
+Evaluation follows the continual-learning literature: ``learn_in_steps`` runs a sequence of steps and
+predicts a test set after each, ``accuracy_matrix`` (R[i, j], accuracy on step j's classes after
+training step i), ``average_accuracy``, ``backward_transfer`` (Lopez-Paz & Ranzato
 2017) and ``forgetting`` (Chaudhry et al. 2018).
 """
 from __future__ import annotations
@@ -439,6 +440,48 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
     if memory is not None:
         memory.update(grown, x, y)
     return grown, history
+
+
+def learn_in_steps(model: keras.Model, steps: Sequence, x_test, *, strategy: str = "naive",
+                   memory: ExemplarMemory | None = None, **kwargs) -> tuple[keras.Model, list[np.ndarray]]:
+    """Learn several steps of new classes in turn, predicting a test set before and after each.
+
+    The evaluation loop of class-incremental learning: one ``learn_new_classes`` call per step,
+    each continuing from the model the previous step returned, with the same memory throughout.
+
+    Args:
+        model: a classifier trained on the first step's classes.
+        steps: the later steps, each ``(x, y, new_class_names)`` as ``learn_new_classes`` takes them.
+        x_test: inputs of every class (old and new) to predict after each step.
+        strategy: ``"naive"``, ``"replay"``, ``"lwf"`` or ``"lwf+replay"`` (``learn_new_classes``).
+        memory: an ``ExemplarMemory`` holding the first step's classes (replay strategies only).
+        **kwargs: any other ``learn_new_classes`` argument (``epochs``, ``lr``, ``freeze_body`` ...).
+
+    Returns:
+        ``(final_model, predictions)``: ``predictions[0]`` is ``model``'s output on ``x_test``,
+        ``predictions[i]`` the output after step ``i``; give them to ``accuracy_matrix``.
+
+    Raises:
+        kzoo.InputError: ``steps`` is not a non-empty list of ``(x, y, new_class_names)``, or a step
+            fails ``learn_new_classes``'s checks (the message says which step).
+
+    Example:
+        >>> from kzoo.incremental import accuracy_matrix, learn_in_steps
+        >>> model, predictions = learn_in_steps(model, [(x_23, y_23, ["2", "3"])], x_test)  # doctest: +SKIP
+        >>> R = accuracy_matrix(predictions, y_test, [[0, 1], [2, 3]])                      # doctest: +SKIP
+    """
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence) or not steps \
+            or any(not isinstance(step, (tuple, list)) or len(step) != 3 for step in steps):
+        raise InputError("steps must be a non-empty list of (x, y, new_class_names), one per step after the "
+                         "first, e.g. [(x_23, y_23, ['2', '3'])].")
+    predictions = [model.predict(x_test, verbose=0)]
+    for i, (x, y, names) in enumerate(steps, start=1):
+        try:
+            model, _ = learn_new_classes(model, (x, y), names, strategy=strategy, memory=memory, **kwargs)
+        except InputError as error:
+            raise InputError(f"step {i} of {len(steps)}: {error}") from None
+        predictions.append(model.predict(x_test, verbose=0))
+    return model, predictions
 
 
 def accuracy_matrix(predictions: Sequence, y_true, steps: Sequence[Sequence[int]]) -> np.ndarray:

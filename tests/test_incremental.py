@@ -14,8 +14,8 @@ from kzoo import plots  # noqa: E402
 from kzoo.errors import InputError  # noqa: E402
 from kzoo.heads import add_classes, class_names, swap_head  # noqa: E402
 from kzoo.incremental import (DistillationLoss, ExemplarMemory, _Batches, accuracy_matrix,  # noqa: E402
-                              average_accuracy, backward_transfer, forgetting, learn_new_classes,
-                              train_step, train_step_naive)
+                              average_accuracy, backward_transfer, forgetting, learn_in_steps,
+                              learn_new_classes, train_step, train_step_naive)
 
 OLD, NEW = [str(d) for d in range(5)], [str(d) for d in range(5, 10)]
 
@@ -305,6 +305,31 @@ def test_accuracy_matrix_by_hand():
     after_2 = np.eye(4)[[0, 2, 2, 1, 2, 3]]  # as scores: step 1: 2/4; step 2: 2/2
     R = accuracy_matrix([after_1, after_2], y, steps)
     np.testing.assert_allclose(R, [[0.75, 0.0], [0.5, 1.0]])
+
+
+def test_learn_in_steps_grows_step_by_step_and_predicts_after_each(digits, base_weights):
+    x_tr, y_tr, x_te, y_te = digits
+    steps = [(x_tr[np.isin(y_tr, c)], y_tr[np.isin(y_tr, c)], [str(k) for k in c]) for c in ([5, 6, 7], [8, 9])]
+    model = _base(base_weights)
+    memory = ExemplarMemory(10).update(model, x_tr[y_tr < 5], y_tr[y_tr < 5])
+    final, predictions = learn_in_steps(model, steps, x_te, strategy="replay", memory=memory, epochs=10)
+    assert class_names(final) == OLD + NEW
+    assert [p.shape for p in predictions] == [(len(x_te), 5), (len(x_te), 8), (len(x_te), 10)]
+    np.testing.assert_allclose(predictions[0], _base(base_weights).predict(x_te, verbose=0), atol=1e-5)
+    assert memory.classes == list(range(10))  # the memory followed every step
+    R = accuracy_matrix(predictions[1:], y_te, [[5, 6, 7], [8, 9]])
+    assert R[0, 0] > 0.8 and R[1, 1] > 0.4  # each step learned its classes (chance: 0.1)
+
+
+def test_learn_in_steps_says_which_step_is_wrong(digits, base_weights):
+    x_tr, y_tr, x_te, _ = digits
+    good = (x_tr[y_tr == 5], y_tr[y_tr == 5], ["5"])
+    with pytest.raises(InputError, match="steps must be a non-empty list"):
+        learn_in_steps(_base(base_weights), [], x_te)
+    with pytest.raises(InputError, match="steps must be a non-empty list"):
+        learn_in_steps(_base(base_weights), [good[:2]], x_te)
+    with pytest.raises(InputError, match=r"step 2 of 2: new_data has labels \[9\]"):
+        learn_in_steps(_base(base_weights), [good, (x_tr[y_tr == 9], y_tr[y_tr == 9], ["6"])], x_te, epochs=1)
 
 
 def test_metrics_on_a_hand_computed_matrix():
