@@ -39,10 +39,15 @@ def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
     return out
 
 
+def _weight_layers(model) -> list[keras.layers.Layer]:
+    """Leaf layers that carry weights, bottom to top: the layers freezing, surgery and model cards count."""
+    return [layer for layer in leaf_layers(model) if layer.weights]
+
+
 def _body_layers(model):
     """Weight-carrying leaf layers of the body (everything but the head), bottom to top."""
     head = find_head(model)
-    return [layer for layer in leaf_layers(model) if layer.weights and layer is not head]
+    return [layer for layer in _weight_layers(model) if layer is not head]
 
 
 def _recompile(model) -> None:

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from kzoo.errors import InputError
-from kzoo.freeze import leaf_layers
+from kzoo.freeze import _weight_layers, leaf_layers
 from kzoo.heads import class_names
 from kzoo.layers import ImagePreprocessing
 
@@ -208,7 +208,7 @@ def _count(weights) -> int:
 
 def _architecture(model) -> str:
     total, trainable = _count(model.weights), _count(model.trainable_weights)
-    with_weights = [layer for layer in leaf_layers(model) if layer.weights]
+    with_weights = _weight_layers(model)
     return (f"`{model.name}` ({type(model).__name__}), {len(with_weights)} layers with weights, "
             f"{total:,} parameters ({trainable:,} trainable, {total - trainable:,} frozen)")
 
@@ -238,7 +238,7 @@ def _output(model) -> str:
 
 
 def _trainable(model) -> str:
-    layers = [layer for layer in leaf_layers(model) if layer.weights]
+    layers = _weight_layers(model)
     trainable = [layer.name for layer in layers if layer.trainable and layer.trainable_weights]
     if not trainable:
         return "none (the whole model is frozen)"

@@ -6,15 +6,10 @@ network and re-initialising the rest. ``reinitialize`` does that to any Keras mo
 """
 from __future__ import annotations
 
-
 import keras
 
 from kzoo.errors import InputError, KzooError, did_you_mean
-from kzoo.freeze import leaf_layers
-
-
-def _weight_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    return [layer for layer in leaf_layers(model) if layer.weights]
+from kzoo.freeze import _weight_layers
 
 
 def _kept(layers: list[keras.layers.Layer], keep) -> int:

@@ -178,12 +178,6 @@ def choice(options: Sequence, correct: Any, *, why_not: Mapping | None = None) -
     return check
 
 
-def _leaf_layers_with_weights(model) -> list:
-    from kzoo.freeze import leaf_layers
-
-    return [layer for layer in leaf_layers(model) if layer.weights]
-
-
 def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] | None = None,
                trainable: Sequence[str] | None = None) -> Checker:
     """A ``keras.Model`` with the given properties.
@@ -213,6 +207,8 @@ def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] 
     def check(answer):
         import keras
 
+        from kzoo.freeze import _weight_layers
+
         if not isinstance(answer, keras.Model):
             return False, f"expected a keras.Model, got {type(answer).__name__} {_describe(answer)}."
         if output_shape is not None and tuple(answer.output_shape) != tuple(output_shape):
@@ -227,7 +223,7 @@ def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] 
                                "(in that order).")
         if trainable is not None:
             trains = {id(w) for w in answer.trainable_weights}
-            layers = _leaf_layers_with_weights(answer)
+            layers = _weight_layers(answer)
             training = {layer.name for layer in layers if any(id(w) in trains for w in layer.weights)}
             missing = sorted(set(trainable) - {layer.name for layer in layers})
             if missing:
