@@ -47,6 +47,7 @@ import keras
 import numpy as np
 
 import kzoo
+from kzoo._files import write_text_atomically
 from kzoo.audio import N_SAMPLES
 from kzoo.audio.musicnn import SAMPLE_RATE
 from kzoo.features import split_model
@@ -231,12 +232,16 @@ def small_cnn(frames: int, mels: int, num_classes: int, widths=(16, 32, 64, 64))
     return keras.Model(inputs, keras.layers.Dense(num_classes)(x), name="small_cnn")
 
 
+def scratch_frames(args, data: Extracted) -> int:
+    """Log-mel frames the scratch model reads: the small CNN's first SCRATCH_FRAMES, musicnn all of them."""
+    return SCRATCH_FRAMES if args.scratch_model == "cnn" else data.logmel.shape[1]
+
+
 def run_scratch(data: Extracted, labels, train, test, seed: int, args) -> float:
     """A network from random weights, every layer trained (BatchNorm too) on the log-mel spectrograms."""
     keras.utils.set_random_seed(seed)
-    frames = data.logmel.shape[1]
+    frames = scratch_frames(args, data)
     if args.scratch_model == "cnn":
-        frames = SCRATCH_FRAMES
         model = small_cnn(frames, data.logmel.shape[2], num_classes=len(NAMES))
     else:
         # kzoo.load(TAGGER, class_names=..., weights=None) keeps the 50-tag head; swap it here.
@@ -305,7 +310,7 @@ def main(argv=None) -> dict:
             "head": {"lr": 1e-3, "steps": args.head_steps},
             "option2_phase2": {"lr": 1e-4, "steps": args.finetune_steps},
             "scratch": {"model": args.scratch_model,
-                        "frames": SCRATCH_FRAMES if args.scratch_model == "cnn" else data.logmel.shape[1],
+                        "frames": scratch_frames(args, data),
                         "lr": 1e-3, "steps": args.scratch_steps, "batch_size": args.scratch_batch,
                         "train_batchnorm": True,
                         "shots": [str(s) for s in args.scratch_shots], "splits": args.scratch_splits},
@@ -320,16 +325,10 @@ def main(argv=None) -> dict:
         "date": datetime.date.today().isoformat(),
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    _write(args.out / "spoken_digits.json", json.dumps(record, indent=2) + "\n")
-    _write(args.out / "spoken_digits.md", markdown(record))
+    write_text_atomically(args.out / "spoken_digits.json", json.dumps(record, indent=2) + "\n")
+    write_text_atomically(args.out / "spoken_digits.md", markdown(record))
     print(markdown(record))
     return record
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _cell(values: list[float]) -> str:

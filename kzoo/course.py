@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tempfile
 from pathlib import Path
 
+from kzoo._files import write_text_atomically
 from kzoo.errors import InputError
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -59,18 +59,6 @@ def _serialise(nb) -> str:
     import nbformat
 
     return nbformat.writes(nb) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- format ------------------------------------------------------------------------------------
@@ -137,7 +125,7 @@ def normalize_file(path: str | os.PathLike) -> bool:
     text = _serialise(normalized(read_notebook(path)))
     if path.read_text(encoding="utf-8") == text:
         return False
-    _write_atomically(path, text)
+    write_text_atomically(path, text)
     return True
 
 
@@ -302,7 +290,7 @@ def make_student_versions(src_dir: str | os.PathLike, out_dir: str | os.PathLike
     out = Path(out_dir)
     texts = {out / p.name: _serialise(student_version(read_notebook(p), p.name)) for p in _sources(src_dir)}
     for path, text in texts.items():
-        _write_atomically(path, text)
+        write_text_atomically(path, text)
     return sorted(texts)
 
 
