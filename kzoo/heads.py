@@ -115,7 +115,7 @@ def _names(num_classes, names) -> list[str]:
         return names
     num_classes = whole_number("num_classes", num_classes)
     if names is None:
-        return [f"class_{i}" for i in range(int(num_classes))]
+        return [f"class_{i}" for i in range(num_classes)]
     if len(names) != num_classes:
         raise InputError(
             f"num_classes={num_classes} but {len(names)} class_names were given; pass one name per "

@@ -470,7 +470,7 @@ def learn_in_steps(model: keras.Model, steps: Sequence, x_test, *, strategy: str
         >>> model, predictions = learn_in_steps(model, [(x_23, y_23, ["2", "3"])], x_test)  # doctest: +SKIP
         >>> R = accuracy_matrix(predictions, y_test, [[0, 1], [2, 3]])                      # doctest: +SKIP
     """
-    if isinstance(steps, (str, bytes)) or not isinstance(steps, Sequence) or not steps \
+    if not isinstance(steps, Sequence) or not steps \
             or any(not isinstance(step, (tuple, list)) or len(step) != 3 for step in steps):
         raise InputError("steps must be a non-empty list of (x, y, new_class_names), one per step after the "
                          "first, e.g. [(x_23, y_23, ['2', '3'])].")
