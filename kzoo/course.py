@@ -139,7 +139,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
 
     The pattern: a first markdown cell with a ``# title`` and the Colab badge for this file; a code
     cell tagged ``parameters`` holding ``FAST = None``; right after it a cell that resolves FAST
-    with ``kzoo._config.fast_mode()`` and prints ``FAST mode: ...``; exercises from
+    with ``kzoo.config.fast_mode()`` and prints ``FAST mode: ...``; exercises from
     ``kzoo.exercises.for_notebook("NN")``; solutions between balanced solution markers.
 
     Args:
@@ -170,7 +170,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
     elif params[0] + 1 >= len(code) or not all(
             s in code[params[0] + 1].source for s in ("fast_mode()", f'"{FAST_MARKER}"')):
         problems.append(f"{path.name}: the code cell after the parameters cell must resolve FAST with "
-                        f"kzoo._config.fast_mode() and print(\"{FAST_MARKER}\", FAST)")
+                        f"kzoo.config.fast_mode() and print(\"{FAST_MARKER}\", FAST)")
     number = path.name[:2]
     if f'for_notebook("{number}")' not in "".join(c.source for c in code):
         problems.append(f'{path.name}: the exercises must come from kzoo.exercises.for_notebook("{number}")')

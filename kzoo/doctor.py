@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kzoo import _config
+from kzoo import config
 
 
 def _size(path: Path) -> int:
@@ -33,12 +33,12 @@ def report() -> str:
     lines.append(f"devices: {', '.join(devices)}")
     lines.append(f"accelerators: {', '.join(accelerators()) or 'none (CPU only)'}; "
                  f"automatic dtype policy: {auto_dtype_policy()}")
-    assets = _config.assets_dir()
-    raw = os.environ.get(_config.ASSETS_ENV)
+    assets = config.assets_dir()
+    raw = os.environ.get(config.ASSETS_ENV)
     lines.append(f"KZOO_ASSETS: {assets if assets else (f'{raw} (not a folder)' if raw else 'not set')}")
-    cache = _config.cache_dir()
+    cache = config.cache_dir()
     lines.append(f"cache: {cache} ({_size(cache) / 1e6:.1f} MB)")
-    lines.append(f"offline mode (KZOO_OFFLINE): {'on' if _config.offline() else 'off'}")
+    lines.append(f"offline mode (KZOO_OFFLINE): {'on' if config.offline() else 'off'}")
     available = list_models(offline_only=True)
     lines.append(f"zoo models available offline ({len(available)}):")
     lines += [f"  {e.name:28s} {e.modality:6s} {e.description[:60]}" for e in available]

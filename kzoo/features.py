@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kzoo import _config
+from kzoo import config
 from kzoo._checks import whole_number
 from kzoo._data import check_inputs, is_dataset, to_dataset
 from kzoo.errors import InputError
@@ -109,7 +109,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
             raise InputError("cache=True needs array input (x or (x, y)); a tf.data pipeline cannot be "
                              "fingerprinted. Cache the arrays yourself or pass cache=False.")
         x = np.asarray(data[0] if isinstance(data, tuple) else data)
-        path = _config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
+        path = config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
         if path.exists():
             stored = np.load(path)
             return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]

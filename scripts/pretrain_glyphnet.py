@@ -1,4 +1,4 @@
-"""Pre-train glyphnet on generated letters and write ``data/glyphnet/`` (model + metadata).
+"""Pre-train glyphnet on generated letters and write ``kzoo/data/glyphnet/`` (model + metadata).
 
 Reproducible: the glyphs come from fixed seeds and ``keras.utils.set_random_seed`` fixes the weights'
 initialisation and the shuffling. The shipped model was made with the TensorFlow backend on a
@@ -25,7 +25,7 @@ import keras
 import numpy as np
 
 import kzoo
-from kzoo import _config
+from kzoo import config
 from kzoo.datasets.glyphs import LETTERS, make_glyphs
 from kzoo.zoo.glyphnet import build_glyphnet
 
@@ -42,8 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak Adam learning rate (cosine decay)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=_config.data_dir() / "glyphnet",
-                        help="output folder (default: the repository's data/glyphnet)")
+    parser.add_argument("--out", type=Path, default=config.data_dir() / "glyphnet",
+                        help="output folder (default: the package's kzoo/data/glyphnet)")
     args = parser.parse_args(argv)
     for flag in ("n_per_class", "val_per_class", "epochs", "batch_size"):
         if getattr(args, flag) < 1:

@@ -6,7 +6,7 @@ import pytest
 
 def assets_or_skip(*parts):
     """The path under $KZOO_ASSETS, or skip the test when the mirror (or that part of it) is absent."""
-    from kzoo._config import assets_dir
+    from kzoo.config import assets_dir
 
     root = assets_dir()
     if root is None:

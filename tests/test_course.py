@@ -31,7 +31,7 @@ def _notebook(**changes):
     cells = [
         v4.new_markdown_cell(changes.get("title", f"# 42 · Example\n\n{BADGE}\n\nWhat you will learn.")),
         params,
-        v4.new_code_cell(changes.get("resolve", 'import kzoo\n\nFAST = kzoo._config.fast_mode() if FAST is None '
+        v4.new_code_cell(changes.get("resolve", 'import kzoo\n\nFAST = kzoo.config.fast_mode() if FAST is None '
                                                 'else bool(FAST)\nprint("FAST mode:", FAST)')),
         v4.new_code_cell(changes.get("questions", 'questions = kzoo.exercises.for_notebook("42")')),
         v4.new_code_cell(changes.get("solution", SOLUTION_CODE)),
@@ -161,7 +161,7 @@ def test_a_notebook_that_follows_the_pattern_has_no_structure_problems(tmp_path)
 @pytest.mark.parametrize("changes, fragment", [
     ({"title": "Example without a heading"}, "first cell must be markdown"),
     ({"title": "# 42 · Example, no badge"}, "Open-in-Colab badge"),
-    ({"resolve": 'FAST = True\nprint("FAST mode:", FAST)'}, "resolve FAST with kzoo._config.fast_mode()"),
+    ({"resolve": 'FAST = True\nprint("FAST mode:", FAST)'}, "resolve FAST with kzoo.config.fast_mode()"),
     ({"questions": 'questions = kzoo.exercises.for_notebook("01")'}, 'for_notebook("42")'),
     ({"solution": "answer = 1", "why": "Why?"}, "no exercise solution"),
     ({"solution": "### END SOLUTION"}, "without a '### BEGIN SOLUTION'"),

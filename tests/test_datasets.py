@@ -10,7 +10,7 @@ import wave as wavelib
 import numpy as np
 import pytest
 
-from kzoo import _config
+from kzoo import config
 from kzoo import datasets
 from kzoo.datasets.audio import prepare_wave, read_wav
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
@@ -31,9 +31,9 @@ def ants_bees_train():
 @pytest.fixture
 def no_network(monkeypatch, tmp_path):
     """No mirror, an empty cache and KZOO_OFFLINE=1: nothing but bundled or generated data loads."""
-    monkeypatch.delenv(_config.ASSETS_ENV, raising=False)
-    monkeypatch.setenv(_config.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.setenv(_config.OFFLINE_ENV, "1")
+    monkeypatch.delenv(config.ASSETS_ENV, raising=False)
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(config.OFFLINE_ENV, "1")
 
 
 def _write_wav(path, rate: int, samples: np.ndarray) -> None:

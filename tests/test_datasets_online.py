@@ -11,7 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from kzoo import _config, datasets
+from kzoo import config, datasets
 from kzoo.errors import NotAvailableError
 
 from http_server import LoopbackServer
@@ -22,9 +22,9 @@ COLORS = {"ants": (250, 10, 10), "bees": (10, 10, 250)}
 @pytest.fixture
 def online(monkeypatch, tmp_path):
     """No mirror, an empty cache, the network allowed (it only ever reaches 127.0.0.1 here)."""
-    monkeypatch.delenv(_config.ASSETS_ENV, raising=False)
-    monkeypatch.delenv(_config.OFFLINE_ENV, raising=False)
-    monkeypatch.setenv(_config.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(config.ASSETS_ENV, raising=False)
+    monkeypatch.delenv(config.OFFLINE_ENV, raising=False)
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path / "cache"))
     return tmp_path / "cache"
 
 
@@ -106,7 +106,7 @@ def test_spoken_digits_from_the_tar_archive(online):
 
 
 def test_offline_never_touches_the_network(online, monkeypatch):
-    monkeypatch.setenv(_config.OFFLINE_ENV, "1")
+    monkeypatch.setenv(config.OFFLINE_ENV, "1")
     body = _fsdd_tar()
     with LoopbackServer({"/v.tar.gz": body}) as server:
         with pytest.raises(NotAvailableError, match="KZOO_OFFLINE"):

@@ -210,10 +210,10 @@ def test_notebook_01_right_and_wrong_answers():
 
 @pytest.mark.assets
 def test_notebook_00_model_question_on_the_real_model():
-    from kzoo import _config
+    from kzoo import config
     from kzoo.zoo.load import load
 
-    assets = _config.assets_dir()
+    assets = config.assets_dir()
     if assets is None or not (assets / "models" / "efficientnet_lite0_imagenet").is_dir():
         pytest.skip("needs efficientnet_lite0 in the $KZOO_ASSETS mirror")
     q = for_notebook("00")["new_head"]

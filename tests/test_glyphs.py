@@ -1,4 +1,4 @@
-"""kzoo's generated letters (kzoo.datasets.glyphs) and its own pre-trained glyphnet (data/glyphnet)."""
+"""kzoo's generated letters (kzoo.datasets.glyphs) and its own pre-trained glyphnet (kzoo/data/glyphnet)."""
 import hashlib
 import json
 from pathlib import Path
@@ -9,12 +9,12 @@ import pytest
 from sklearn.datasets import load_digits
 
 import kzoo
-from kzoo import _config
+from kzoo import config
 from kzoo.datasets.glyphs import LETTERS, glyph_fonts, make_glyphs
 from kzoo.errors import InputError
 from kzoo.zoo.glyphnet import build_glyphnet
 
-SHIPPED = _config.data_dir() / "glyphnet"
+SHIPPED = config.data_dir() / "glyphnet"
 # Measured on the shipped model, 1,040 glyphs from each of 20 unseen seeds: 77-81% (chance: 2%);
 # most misses are letters whose cases look alike at 8x8 (o/O, x/X, z/Z ...): 87-91% ignoring case.
 MIN_SHIPPED_ACCURACY, MIN_SHIPPED_ACCURACY_ANY_CASE = 0.65, 0.80

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kzoo import _config, course
+from kzoo import config, course
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob(course.NOTEBOOK_PATTERN))
@@ -25,7 +25,7 @@ def _streams(nb) -> str:
 @pytest.fixture
 def kernel_env(monkeypatch):
     """The environment the notebook kernel inherits: the mirror, fast mode, inline plots."""
-    if _config.assets_dir() is None:
+    if config.assets_dir() is None:
         pytest.skip("the notebooks load real models and data: set KZOO_ASSETS to the offline mirror")
     monkeypatch.setenv("KZOO_FAST", "1")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # CI's Agg would hide the figures from the outputs

@@ -15,7 +15,7 @@ import pytest
 from http_server import LoopbackServer
 from needs import assets_or_skip, package_or_skip
 
-import kzoo._config
+import kzoo.config
 from kzoo.errors import InputError, NotAvailableError, UnknownNameError
 from kzoo.zoo.catalog import ZooEntry
 from kzoo.zoo.resolve import KERAS_DOWNLOADS, MARKER, fetch, find_local
@@ -69,7 +69,7 @@ def test_resolution_order_explicit_assets_package_cache(env, monkeypatch):
     (env / "site" / "kzoo_fakepkg" / "__init__.py").write_text("raise RuntimeError('imported!')\n")
     package = _fill(env / "site" / "kzoo_fakepkg" / "weights")
     monkeypatch.syspath_prepend(str(env / "site"))
-    kzoo_cache = _fill(kzoo._config.cache_dir() / "models" / "fakenet")
+    kzoo_cache = _fill(kzoo.config.cache_dir() / "models" / "fakenet")
     (kzoo_cache / MARKER).touch()
     snapshot = _fill(env / "hf" / "hub" / "models--org--fakenet" / "snapshots" / "0123abc")
 
@@ -115,7 +115,7 @@ def test_hf_fetch_lands_in_kzoo_cache_and_is_reused_offline_of_the_server(env, m
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         folder = fetch(HF_ONLY, progress=False)
         assert sorted(server.requests) == sorted(_hf_files())
-    assert folder == kzoo._config.cache_dir() / "models" / "fakenet"
+    assert folder == kzoo.config.cache_dir() / "models" / "fakenet"
     assert {n: (folder / n).read_bytes() for n in FILES} == FILES
     assert (folder / MARKER).is_file()
     assert _not_data(folder) == [MARKER]
@@ -134,7 +134,7 @@ def test_hf_fetch_with_bad_bytes_leaves_no_complete_folder(env, monkeypatch):
     message = str(err.value)
     assert f"{server.url}/org/fakenet/resolve/main/model.bin" in message
     assert "Checksum mismatch" in message and SHA["model.bin"] in message
-    folder = kzoo._config.cache_dir() / "models" / "fakenet"
+    folder = kzoo.config.cache_dir() / "models" / "fakenet"
     assert not (folder / "model.bin").exists() and _not_data(folder) == []  # no marker, no temp
     assert find_local(HF_ONLY) is None
 
@@ -150,7 +150,7 @@ def test_not_available_offline_lists_every_place_and_the_fixes(env, monkeypatch)
         str(env / "mirror" / "models" / "fakenet_mirror"),
         str(env / "mirror" / "models" / "fakenet"),
         "package 'kzoo_fakepkg': not installed",
-        str(kzoo._config.cache_dir() / "models" / "fakenet"),
+        str(kzoo.config.cache_dir() / "models" / "fakenet"),
         str(env / "hf" / "hub" / "models--org--fakenet" / "snapshots"),
         "KZOO_OFFLINE is set",
         "kzoo fetch fakenet",
@@ -188,7 +188,7 @@ def test_https_archive_source_is_downloaded_checked_and_extracted(env):
             sources=("assets:datasets/tinyset",
                      f"{server.url}/files/tinyset.zip#sha256={hashlib.sha256(archive).hexdigest()}"))
         folder = fetch(record, progress=False)
-    assert folder == kzoo._config.cache_dir() / "datasets" / "tinyset"
+    assert folder == kzoo.config.cache_dir() / "datasets" / "tinyset"
     assert (folder / "tinyset" / "tinyset" / "val" / "b.txt").read_bytes() == b"b"
     assert not (folder / "tinyset.zip").exists()  # the archive is removed once extracted
     assert fetch(record, progress=False) == folder == find_local(record)

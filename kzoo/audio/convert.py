@@ -15,7 +15,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kzoo import _config
+from kzoo import config
 from kzoo.audio.musicnn import (CHECKPOINT_FILES, CHECKPOINT_SHA256, ZOO_ENTRIES, _check_variant,
                                 build_tagger)
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError
@@ -196,7 +196,7 @@ def load_tagger(variant: str, path: str | Path | None = None) -> keras.Model:
         >>> probs = keras.ops.sigmoid(tagger(np.zeros((1, 47616), "float32")))  # doctest: +SKIP
     """
     _check_variant(variant)
-    cached = _config.cache_dir() / "models" / variant / _WEIGHTS_FILE
+    cached = config.cache_dir() / "models" / variant / _WEIGHTS_FILE
     if path is None:
         if cached.is_file():
             return _load_weights(build_tagger(variant), cached)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kzoo._config import assets_dir, offline
+from kzoo.config import assets_dir, offline
 from kzoo.datasets.audio import prepare_wave
 from kzoo.errors import NotAvailableError
 

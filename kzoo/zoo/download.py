@@ -21,7 +21,7 @@ from typing import BinaryIO
 import filelock
 from tqdm import tqdm
 
-from kzoo import _config
+from kzoo import config
 from kzoo.errors import ChecksumError, DownloadError, InputError, NotAvailableError
 
 HF_ENDPOINT_ENV = "HF_ENDPOINT"
@@ -139,11 +139,11 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, progress:
             if sha256 is None or file_sha256(dest) == sha256:
                 return dest
             stale = f" ({dest} exists but does not match sha256 {sha256})"
-        if _config.offline():
+        if config.offline():
             raise NotAvailableError(
-                f"Not downloading {url}{stale}: {_config.OFFLINE_ENV} is set, so kzoo does not use the "
-                f"network. Unset {_config.OFFLINE_ENV} to allow downloads, or set "
-                f"{_config.ASSETS_ENV}=/path/to/mirror to a local copy of the files.")
+                f"Not downloading {url}{stale}: {config.OFFLINE_ENV} is set, so kzoo does not use the "
+                f"network. Unset {config.OFFLINE_ENV} to allow downloads, or set "
+                f"{config.ASSETS_ENV}=/path/to/mirror to a local copy of the files.")
         _download_verified(url, dest, sha256, progress, timeout)
     return dest
 

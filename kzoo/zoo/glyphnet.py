@@ -1,7 +1,7 @@
 """glyphnet: kzoo's own small CNN for 8x8 images in sklearn's digits format (grey levels 0..16).
 
 kzoo pre-trains it on 52 generated letters (``kzoo.datasets.glyphs``, ``scripts/pretrain_glyphnet.py``)
-and ships the result in ``data/glyphnet/``; the course then transfers it to real handwritten digits.
+and ships the result in ``kzoo/data/glyphnet/`` (package data); the course then transfers it to real handwritten digits.
 """
 from __future__ import annotations
 

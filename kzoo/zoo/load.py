@@ -14,7 +14,7 @@ from typing import Sequence
 
 import keras
 
-from kzoo import _config
+from kzoo import config
 from kzoo._checks import fraction
 from kzoo.devices import build_scope
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
@@ -50,7 +50,7 @@ def _keras_application(entry, weights, names, shape, dropout):
     from kzoo.zoo.resolve import find_local
 
     fn = getattr(keras.applications, entry.builder)
-    if weights == "imagenet" and _config.offline() and find_local(entry) is None:
+    if weights == "imagenet" and config.offline() and find_local(entry) is None:
         raise NotAvailableError(
             f"{entry.name}: its ImageNet weights are not in the Keras cache (~/.keras/models) and "
             "KZOO_OFFLINE=1 forbids downloading them. Run `kzoo fetch "

