@@ -16,9 +16,7 @@ from kzoo.freeze import freeze, layer_groups, leaf_layers, unfreeze
 from kzoo.heads import add_classes, class_names, find_head, swap_head
 from kzoo.layers import ClassifierHead, ImagePreprocessing, MaskedMeanPooling
 from kzoo.predict import predict
-from kzoo.zoo.catalog import ZooEntry, info, list_models
-from kzoo.zoo.load import load
-from kzoo.zoo.resolve import fetch, find_local
+from kzoo.models import ZooEntry, fetch, find_local, info, list_models, load
 
 __version__ = "0.1.0"
 

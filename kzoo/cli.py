@@ -17,7 +17,7 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 
 def _cmd_list(args) -> int:
-    from kzoo.zoo.catalog import list_models
+    from kzoo.models import list_models
 
     rows = [e.as_row() for e in list_models(modality=args.modality, offline_only=args.offline)]
     print(_table(rows, ["name", "modality", "family", "params", "input", "preprocessing"]))
@@ -28,8 +28,7 @@ def _cmd_list(args) -> int:
 def _cmd_info(args) -> int:
     import dataclasses
 
-    from kzoo.zoo.catalog import info
-    from kzoo.zoo.resolve import find_local
+    from kzoo.models import find_local, info
 
     entry = info(args.name)
     record = dataclasses.asdict(entry)
@@ -40,7 +39,8 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from kzoo.zoo.resolve import KERAS_DOWNLOADS, fetch
+    from kzoo.hub import KERAS_DOWNLOADS
+    from kzoo.models import fetch
 
     found = fetch(args.name, args.path, force=args.force)
     if found == KERAS_DOWNLOADS:

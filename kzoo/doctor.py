@@ -21,7 +21,7 @@ def report() -> str:
     import keras
 
     from kzoo.devices import accelerators, auto_dtype_policy
-    from kzoo.zoo.catalog import list_models
+    from kzoo.models import list_models
 
     lines = [f"keras {keras.__version__}, backend {keras.backend.backend()}"]
     for module in ("tensorflow", "jax", "torch", "keras_hub"):

@@ -8,8 +8,6 @@ gives the same result for a fraction of the cost (the Keras transfer-learning gu
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import keras
@@ -17,6 +15,7 @@ import numpy as np
 
 from kzoo import config
 from kzoo._checks import whole_number
+from kzoo._files import atomic_path
 from kzoo._data import check_inputs, is_dataset, to_dataset
 from kzoo.errors import InputError
 from kzoo.heads import _producer, find_head
@@ -129,12 +128,5 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
 
 
 def _save_npz(path: Path, **arrays) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, **arrays)

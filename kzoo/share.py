@@ -9,14 +9,13 @@ training. The folder appears complete or not at all.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
 import keras
 import numpy as np
 
+from kzoo._files import atomic_path
 from kzoo.errors import InputError
 from kzoo.freeze import _weight_layers, leaf_layers
 from kzoo.heads import class_names
@@ -127,20 +126,13 @@ def save_model(model: keras.Model, directory: str | os.PathLike, *, card: str | 
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InputError(f"{directory} exists and is not an empty folder; choose a new folder or remove it.")
     card = model_card(model, name=directory.name) if card is None else card
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with atomic_path(directory) as staging:
+        staging.mkdir()
         if _is_task(model):
             model.save_to_preset(str(staging))
         else:
             model.save(staging / KERAS_FILE)
         (staging / CARD_FILE).write_text(card, encoding="utf-8")
-        if directory.exists():
-            directory.rmdir()
-        os.replace(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return directory
 
 

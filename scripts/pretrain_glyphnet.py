@@ -6,18 +6,15 @@ initialisation and the shuffling. The shipped model was made with the TensorFlow
 
     KERAS_BACKEND=tensorflow python scripts/pretrain_glyphnet.py
 
-Both files are written to temporary names first and renamed at the end, so a failed run leaves the
-previous model and metadata as they were.
+Each file is written to a temporary name and renamed into place (``kzoo._files.atomic_path``), so a
+failed run leaves the previous model as it was; the metadata, written last, names its sha256.
 """
 from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,7 +23,9 @@ import numpy as np
 
 import kzoo
 from kzoo import config
+from kzoo._files import atomic_path, write_text_atomically
 from kzoo.datasets.glyphs import LETTERS, make_glyphs
+from kzoo.hub import file_sha256
 from kzoo.zoo.glyphnet import build_glyphnet
 
 VAL_SEED_OFFSET = 1_000_003  # held-out glyphs come from a seed no training run uses
@@ -53,36 +52,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _temp_path(out: Path, suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=out)
-    os.close(fd)
-    os.chmod(name, 0o644)  # mkstemp makes it private; the shipped files are ordinary ones
-    return Path(name)
-
-
 def save_atomically(model: keras.Model, metadata: dict, out: Path) -> tuple[Path, Path]:
     """Write ``glyphnet.keras`` and ``metadata.json`` (with the model's sha256) into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    model_tmp, meta_tmp = _temp_path(out, ".keras"), _temp_path(out, ".json")
-    try:
-        model.save(model_tmp)
-        metadata = {**metadata, "sha256": sha256_of(model_tmp)}
-        meta_tmp.write_text(json.dumps(metadata, indent=2) + "\n")
-        model_path, meta_path = out / "glyphnet.keras", out / "metadata.json"
-        os.replace(model_tmp, model_path)
-        os.replace(meta_tmp, meta_path)
-    finally:
-        for tmp in (model_tmp, meta_tmp):
-            tmp.unlink(missing_ok=True)
+    model_path, meta_path = out / "glyphnet.keras", out / "metadata.json"
+    with atomic_path(model_path, suffix=".keras") as tmp:
+        model.save(tmp)
+        metadata = {**metadata, "sha256": file_sha256(tmp)}
+    write_text_atomically(meta_path, json.dumps(metadata, indent=2) + "\n")
     return model_path, meta_path
 
 

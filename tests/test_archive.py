@@ -1,4 +1,4 @@
-"""kzoo.zoo.archive.extract: good archives extract; unsafe or damaged ones leave nothing behind."""
+"""kzoo.hub.archive.extract: good archives extract; unsafe or damaged ones leave nothing behind."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kzoo.errors import CorruptFileError, InputError
-from kzoo.zoo.archive import archive_suffix, extract
+from kzoo.hub.archive import archive_suffix, extract
 
 GOOD = {"set/train/a.txt": b"alpha", "set/val/b.bin": os.urandom(70_000), "top.txt": b"top"}
 

@@ -10,6 +10,7 @@ import wave as wavelib
 import numpy as np
 import pytest
 
+import kzoo
 from kzoo import config
 from kzoo import datasets
 from kzoo.datasets.audio import prepare_wave, read_wav
@@ -70,12 +71,15 @@ def test_entries_are_frozen_and_resolvable_records():
     entry = datasets.info("spoken_digits")
     with pytest.raises(Exception):
         entry.name = "other"
-    assert entry.kind == "datasets" and entry.files == () and dict(entry.sha256) == {}
+    assert isinstance(entry, kzoo.hub.Record)
+    assert entry.cache_group == "datasets" and entry.files == () and dict(entry.sha256) == {}
     assert entry.sources == ("assets:datasets/fsdd",
-                             f"{entry.url}#sha256={entry.url_sha256}")
+                             "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz"
+                             "#sha256=8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0")
     ants = datasets.info("ants_bees")
-    assert ants.url_sha256 is None  # unknown, so not invented
-    assert ants.sources == ("assets:datasets/hymenoptera", ants.url)
+    # no published checksum, so none is invented (kzoo's cache records one at first download)
+    assert ants.sources == ("assets:datasets/hymenoptera",
+                            "https://download.pytorch.org/tutorial/hymenoptera_data.zip")
     assert "872" in datasets.info("sst2").description  # says which split accuracy is reported on
 
 

@@ -66,8 +66,8 @@ def _fsdd_tar() -> bytes:
 
 def _entry(name: str, server: LoopbackServer, path: str, body: bytes, sha256: str | None = None):
     """A test copy of a catalog entry whose only source is the loopback server."""
-    return dataclasses.replace(datasets.info(name), mirror=None, url=server.url + path,
-                               url_sha256=sha256 or hashlib.sha256(body).hexdigest())
+    pinned = sha256 or hashlib.sha256(body).hexdigest()
+    return dataclasses.replace(datasets.info(name), sources=(f"{server.url}{path}#sha256={pinned}",))
 
 
 def test_ants_bees_downloads_checks_and_extracts_the_zip(online):

@@ -1,4 +1,4 @@
-"""kzoo.zoo.download against a loopback HTTP server: success, bad bytes, hang-ups, locking, offline."""
+"""kzoo.hub.download against a loopback HTTP server: success, bad bytes, hang-ups, locking, offline."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +10,7 @@ import pytest
 from http_server import LoopbackServer
 
 from kzoo.errors import ChecksumError, DownloadError, InputError, NotAvailableError
-from kzoo.zoo.download import download, file_sha256, hf_url
+from kzoo.hub.download import download, file_sha256, hf_url
 
 DATA = os.urandom(300_000)  # a few chunks' worth, incompressible
 SHA = hashlib.sha256(DATA).hexdigest()

@@ -1,10 +1,11 @@
-"""kzoo.zoo.resolve: the offline-first resolution order, fetching into the cache, and its errors."""
+"""kzoo.hub (through kzoo.fetch / kzoo.find_local): the offline-first resolution order, fetching into the cache, and its errors."""
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import importlib.util
 import io
+import json
 import os
 import shutil
 import types
@@ -17,8 +18,9 @@ from needs import assets_or_skip, package_or_skip
 
 import kzoo.config
 from kzoo.errors import InputError, NotAvailableError, UnknownNameError
+from kzoo.hub import KERAS_DOWNLOADS, MARKER, file_sha256
+from kzoo.models import fetch, find_local
 from kzoo.zoo.catalog import ZooEntry
-from kzoo.zoo.resolve import KERAS_DOWNLOADS, MARKER, fetch, find_local
 
 FILES = {"config.json": b'{"arch": "fake"}', "model.bin": os.urandom(50_000)}
 SHA = {"model.bin": hashlib.sha256(FILES["model.bin"]).hexdigest()}
@@ -51,6 +53,12 @@ def _fill(folder: Path, files: dict[str, bytes] = FILES) -> Path:
     return folder
 
 
+def _mark_complete(folder: Path) -> None:
+    """Write the manifest a completed fetch leaves (sizes and sha256 of every file)."""
+    files = {p.name: [p.stat().st_size, file_sha256(p)] for p in folder.iterdir() if p.is_file()}
+    (folder / MARKER).write_text(json.dumps({"files": files}))
+
+
 def _hf_files(server_files: dict[str, bytes] = FILES) -> dict[str, bytes]:
     return {f"/org/fakenet/resolve/main/{name}": data for name, data in server_files.items()}
 
@@ -70,7 +78,7 @@ def test_resolution_order_explicit_assets_package_cache(env, monkeypatch):
     package = _fill(env / "site" / "kzoo_fakepkg" / "weights")
     monkeypatch.syspath_prepend(str(env / "site"))
     kzoo_cache = _fill(kzoo.config.cache_dir() / "models" / "fakenet")
-    (kzoo_cache / MARKER).touch()
+    _mark_complete(kzoo_cache)
     snapshot = _fill(env / "hf" / "hub" / "models--org--fakenet" / "snapshots" / "0123abc")
 
     assert find_local(ENTRY, explicit) == explicit
@@ -184,7 +192,7 @@ def test_https_archive_source_is_downloaded_checked_and_extracted(env):
     archive = _zip_bytes({"tinyset/train/a.txt": b"a", "tinyset/val/b.txt": b"b"})
     with LoopbackServer({"/files/tinyset.zip": archive}) as server:
         record = types.SimpleNamespace(
-            name="tinyset", kind="datasets", files=(), sha256={},
+            name="tinyset", cache_group="datasets", files=(), sha256={},
             sources=("assets:datasets/tinyset",
                      f"{server.url}/files/tinyset.zip#sha256={hashlib.sha256(archive).hexdigest()}"))
         folder = fetch(record, progress=False)
@@ -203,7 +211,7 @@ def test_https_sources_naming_several_files_fill_one_folder_and_mirrors_back_eac
     with LoopbackServer(served) as server:
         sha = {name: hashlib.sha256(data).hexdigest() for name, data in ckpt.items()}
         record = types.SimpleNamespace(
-            name="tagger", kind="models", files=tuple(ckpt), sha256=sha,
+            name="tagger", cache_group="models", files=tuple(ckpt), sha256=sha,
             sources=(f"{server.url}/dead-mirror/model.ckpt.index",
                      *(f"{server.url}/main/{name}#sha256={sha[name]}" for name in ckpt)))
         folder = fetch(record, progress=False)

@@ -16,10 +16,10 @@ import keras
 import numpy as np
 
 from kzoo import config
-from kzoo.audio.musicnn import (CHECKPOINT_FILES, CHECKPOINT_SHA256, ZOO_ENTRIES, _check_variant,
-                                build_tagger)
+from kzoo._files import atomic_path
+from kzoo.audio.musicnn import CHECKPOINT_FILES, CHECKPOINT_SHA256, ZOO_ENTRIES, build_tagger, check_variant
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError
-from kzoo.zoo.resolve import find_local
+from kzoo.hub import find_local
 
 _VGG_SCOPES = {
     "input_bn": "batch_normalization",
@@ -127,21 +127,14 @@ def convert_checkpoint(variant: str, checkpoint_dir: str | Path, out: str | Path
         >>> convert_checkpoint("vgg_mtt", "site-packages/musicnn/MTT_vgg", "vgg.weights.h5")  # doctest: +SKIP
         PosixPath('vgg.weights.h5')
     """
-    _check_variant(variant)
+    check_variant(variant)
     out = Path(out)
     if not out.name.endswith(".weights.h5"):
         raise InputError(f"out must be a Keras weights file ending in .weights.h5, got {out}")
     model = build_tagger(variant)
     _assign_checkpoint(model, variant, _read_checkpoint(Path(checkpoint_dir)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".weights.h5", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out, suffix=".weights.h5") as tmp:
         model.save_weights(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return out
 
 
@@ -195,7 +188,7 @@ def load_tagger(variant: str, path: str | Path | None = None) -> keras.Model:
         >>> tagger = load_tagger("musicnn_mtt")  # doctest: +SKIP
         >>> probs = keras.ops.sigmoid(tagger(np.zeros((1, 47616), "float32")))  # doctest: +SKIP
     """
-    _check_variant(variant)
+    check_variant(variant)
     cached = config.cache_dir() / "models" / variant / _WEIGHTS_FILE
     if path is None:
         if cached.is_file():

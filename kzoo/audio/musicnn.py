@@ -10,16 +10,14 @@ The network after the front end is a model of its own, for log-mel input::
 
     tagger = build_tagger("musicnn_mtt")
     on_logmels = keras.Model(tagger.get_layer("logmel").output, tagger.output)
+
+Importing this module registers the four taggers in the zoo (``ZOO_ENTRIES``); Keras is imported
+only to build one.
 """
 from __future__ import annotations
 
-import keras
-from keras import layers
-
-from kzoo.audio.frontend import LogMelSpectrogram
 from kzoo.errors import UnknownNameError
-from kzoo.layers import ClassifierHead
-from kzoo.zoo.catalog import ZooEntry
+from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 SAMPLE_RATE = 16000
 N_FFT = 512
@@ -66,12 +64,19 @@ _UPSTREAM_URL = "https://raw.githubusercontent.com/jordipons/musicnn/master/musi
 _PARAMS = {"musicnn_mtt": 792_079, "musicnn_msd": 792_079, "vgg_mtt": 607_030, "vgg_msd": 607_030}
 
 
-def _check_variant(variant: str) -> None:
+def check_variant(variant: str) -> None:
+    """Raise ``kzoo.UnknownNameError`` unless ``variant`` is one of ``VARIANTS``.
+
+    Example:
+        >>> check_variant("vgg_mtt")
+    """
     if variant not in VARIANTS:
         raise UnknownNameError(f"No musicnn variant named {variant!r}; choose one of {VARIANTS}.")
 
 
-def _bn(name: str) -> layers.BatchNormalization:
+def _bn(name: str):
+    from keras import layers
+
     # tf.compat.v1.layers.batch_normalization's defaults, which the checkpoints were trained with.
     return layers.BatchNormalization(momentum=0.99, epsilon=1e-3, name=name)
 
@@ -87,6 +92,8 @@ _VGG_POOLS = {
 
 def _vgg(mels, pools):
     """The 5-layer VGG-like baseline: 3x3 convolutions, 128 filters, max pooling."""
+    from keras import layers
+
     x = layers.Reshape((N_FRAMES, N_MELS, 1), name="expand")(mels)
     x = _bn("input_bn")(x)
     for i, (pool, stride) in enumerate(pools, start=1):
@@ -101,12 +108,16 @@ def _vgg(mels, pools):
 
 def _pool_over_frequency(x, name: str):
     """Max over the whole frequency axis: (frames, freq, channels) -> (frames, channels)."""
+    from keras import layers
+
     x = layers.MaxPooling2D((1, x.shape[2]), name=f"{name}_pool")(x)
     return layers.Reshape((-1, x.shape[-1]), name=f"{name}_squeeze")(x)
 
 
 def _musicnn(mels):
     """musicnn: musically motivated front end, dense residual mid end, temporal pooling back end."""
+    from keras import layers
+
     x = layers.Reshape((N_FRAMES, N_MELS, 1), name="expand")(mels)
     x = _bn("input_bn")(x)
     # Timbral filters span 40% and 70% of the mel axis; 'same' padding in time only.
@@ -144,7 +155,7 @@ def _musicnn(mels):
     return layers.Dropout(0.5, name="penultimate_dropout")(_bn("penultimate_bn")(x))
 
 
-def build_tagger(variant: str) -> keras.Model:
+def build_tagger(variant: str):
     """The musicnn tagger architecture, randomly initialised, on raw 16 kHz audio.
 
     Args:
@@ -164,12 +175,28 @@ def build_tagger(variant: str) -> keras.Model:
         >>> model.input_shape, model.output_shape
         ((None, 47616), (None, 50))
     """
-    _check_variant(variant)
+    check_variant(variant)
+    import keras
+
+    from kzoo.audio.frontend import LogMelSpectrogram
+    from kzoo.layers import ClassifierHead
+
     audio = keras.Input((N_SAMPLES,), name="audio")
     mels = LogMelSpectrogram(SAMPLE_RATE, N_FFT, HOP_LENGTH, N_MELS, name="logmel")(audio)
     features = _musicnn(mels) if variant.startswith("musicnn") else _vgg(mels, _VGG_POOLS[variant])
     logits = ClassifierHead(TAG_NAMES[variant], name="head")(features)
     return keras.Model(audio, logits, name=variant)
+
+
+def build(entry: ZooEntry, request: BuildRequest):
+    """A tagger with its published weights (or random ones), its head swapped when asked."""
+    from kzoo.audio.convert import load_tagger
+    from kzoo.zoo.assemble import check_shape, with_head
+
+    check_shape(entry, request.input_shape)
+    published = (build_tagger(entry.name) if request.weights is None
+                 else load_tagger(entry.name, request.location))
+    return with_head(published, request.class_names, request.dropout)
 
 
 def _zoo_entry(variant: str) -> ZooEntry:
@@ -180,7 +207,7 @@ def _zoo_entry(variant: str) -> ZooEntry:
         name=variant,
         modality="audio",
         family="kzoo",
-        builder="musicnn",
+        builder=build,
         sources=(f"assets:models/{variant}", f"package:musicnn/{folder}",
                  *(f"{_UPSTREAM_URL}/{folder}/{f}#sha256={sha[f]}" for f in CHECKPOINT_FILES)),
         input_shape=(N_SAMPLES,),
@@ -198,4 +225,4 @@ def _zoo_entry(variant: str) -> ZooEntry:
     )
 
 
-ZOO_ENTRIES: tuple[ZooEntry, ...] = tuple(_zoo_entry(v) for v in VARIANTS)
+ZOO_ENTRIES: tuple[ZooEntry, ...] = tuple(register(_zoo_entry(v)) for v in VARIANTS)

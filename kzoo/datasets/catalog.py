@@ -2,9 +2,9 @@
 
 A data set comes from the first of these that works:
 
-1. its files: an explicit ``path``, the ``$KZOO_ASSETS/<mirror>`` folder, kzoo's cache, or the
-   canonical download (``url``, checked against ``sha256`` when known) — resolved by
-   ``kzoo.zoo.resolve`` and read by the entry's ``loader``;
+1. its files: an explicit ``path``, the ``$KZOO_ASSETS`` mirror, kzoo's cache, or the canonical
+   download (checked against its pinned sha256 when one is published) — its ``sources``, resolved
+   by ``kzoo.hub`` and read by the entry's ``loader``;
 2. data that ships with an installed package or is generated (``digits``, ``glyphs``): ``loader``
    alone, no files;
 3. TensorFlow Datasets (``tfds_name``): passed through ``tfds.load``, alone or as the fallback when
@@ -13,18 +13,17 @@ A data set comes from the first of these that works:
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Mapping
+from typing import Callable, ClassVar, Mapping
 
+from kzoo._modalities import check_modality
 from kzoo.datasets import audio, images, text
 from kzoo.datasets.glyphs import LETTERS
-from kzoo.errors import InputError, UnknownNameError, did_you_mean
-
-MODALITIES = ("image", "audio", "text")
+from kzoo.errors import UnknownNameError, did_you_mean
 
 
 @dataclasses.dataclass(frozen=True)
 class DatasetEntry:
-    """What kzoo knows about one data set.
+    """What kzoo knows about one data set (a ``kzoo.hub.Record``).
 
     Attributes:
         name: kzoo's name (``kzoo.datasets.load(name)``).
@@ -37,9 +36,12 @@ class DatasetEntry:
         citation: whom to cite.
         homepage: where the data set is described (empty for kzoo's generated set).
         loader: reads one split from files or generates it (``None`` for tfds-only entries).
-        mirror: the folder under ``$KZOO_ASSETS`` that holds a copy of the files.
-        url: the canonical download (an archive), tried when no local copy exists.
-        url_sha256: the archive's sha256, when known (never guessed).
+        sources: where the files come from, in order (``kzoo.hub.record``): the ``assets:`` folder
+            under ``$KZOO_ASSETS`` that holds a copy, then the canonical download (an archive,
+            ``#sha256=`` pinned when a checksum is published; never guessed). Empty for data
+            that is generated or comes from tfds only.
+        files: single files a complete copy holds (none: data sets come as one archive).
+        sha256: checksums of ``files``.
         tfds_name: the TensorFlow Datasets name, for tfds entries or as the fallback source.
         tfds_keys: the (input, label) feature names in the tfds examples.
         tfds_splits: kzoo split -> tfds split, where they differ.
@@ -56,40 +58,18 @@ class DatasetEntry:
     license: str
     citation: str
     homepage: str
+    cache_group: ClassVar[str] = "datasets"
+
     loader: Callable | None = None
-    mirror: str | None = None
-    url: str | None = None
-    url_sha256: str | None = None
+    sources: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    sha256: Mapping[str, str] = dataclasses.field(default_factory=dict)
     tfds_name: str | None = None
     tfds_keys: tuple[str, str] | None = None
     tfds_splits: Mapping[str, str] = dataclasses.field(default_factory=dict)
     image_size: tuple[int, int] | None = None
     sample_rate: int | None = None
     duration: float | None = None
-
-    # The attributes below make an entry something ``kzoo.zoo.resolve.fetch`` can resolve.
-    @property
-    def kind(self) -> str:
-        """The cache sub-folder ``kzoo.zoo.resolve`` downloads into."""
-        return "datasets"
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """Where the files can come from, in the order ``kzoo.zoo.resolve`` tries them."""
-        found = [f"assets:{self.mirror}"] if self.mirror else []
-        if self.url:
-            found.append(f"{self.url}#sha256={self.url_sha256}" if self.url_sha256 else self.url)
-        return tuple(found)
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        """Single files a hub download needs (none: data sets come as one archive)."""
-        return ()
-
-    @property
-    def sha256(self) -> Mapping[str, str]:
-        """Checksums of ``files`` (the archive's is part of its source string)."""
-        return {}
 
     def as_row(self) -> dict:
         """A flat dict for tables."""
@@ -98,7 +78,7 @@ class DatasetEntry:
             "modality": self.modality,
             "classes": len(self.class_names),
             "splits": ", ".join(self.splits),
-            "source": self.mirror or self.tfds_name or "generated / bundled",
+            "source": (self.sources[0] if self.sources else self.tfds_name) or "generated / bundled",
             "license": self.license,
         }
 
@@ -123,8 +103,9 @@ _ENTRIES = (
                   "tutorials. Images from: " + _IMAGENET_CITATION),
         homepage="https://pytorch.org/tutorials/beginner/transfer_learning_tutorial.html",
         loader=images.load_image_folder,
-        mirror="datasets/hymenoptera",
-        url="https://download.pytorch.org/tutorial/hymenoptera_data.zip",
+        # No checksum of this archive is published anywhere kzoo could find; kzoo's cache records
+        # the size and sha256 of what it downloaded and checks them on every reuse.
+        sources=("assets:datasets/hymenoptera", "https://download.pytorch.org/tutorial/hymenoptera_data.zip"),
         image_size=(224, 224),
     ),
     DatasetEntry(
@@ -145,10 +126,10 @@ _ENTRIES = (
                   "https://github.com/Jakobovski/free-spoken-digit-dataset"),
         homepage="https://github.com/Jakobovski/free-spoken-digit-dataset",
         loader=audio.load_fsdd,
-        mirror="datasets/fsdd",
-        url="https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz",
         # The checksum tensorflow_datasets records for this archive (spoken_digit/checksums.tsv).
-        url_sha256="8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0",
+        sources=("assets:datasets/fsdd",
+                 "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz"
+                 "#sha256=8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0"),
         sample_rate=8000,
         duration=1.0,
     ),
@@ -170,7 +151,7 @@ _ENTRIES = (
                   "benchmark and analysis platform for natural language understanding. ICLR."),
         homepage="https://gluebenchmark.com/tasks",
         loader=text.load_tsv,
-        mirror="datasets/sst2",
+        sources=("assets:datasets/sst2",),
         tfds_name="glue/sst2",
         tfds_keys=("sentence", "label"),
         tfds_splits={"train": "train[:90%]", "dev": "train[90%:]", "test": "validation"},
@@ -319,6 +300,5 @@ def list_datasets(modality: str | None = None) -> list[DatasetEntry]:
         >>> [e.name for e in datasets.list_datasets("audio")]
         ['speech_commands', 'spoken_digits']
     """
-    if modality is not None and modality not in MODALITIES:
-        raise InputError(f"modality must be one of {MODALITIES} or None, got {modality!r}.")
+    check_modality(modality)
     return sorted((e for e in _ENTRIES if modality in (None, e.modality)), key=lambda e: e.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kzoo.errors import InputError
+from kzoo.hub import fetch, mirror_folders
 
 _SEARCH_DEPTH = 2  # archives wrap the data in one or two folders (hymenoptera_data/, fsdd-1.0.9/)
 
@@ -11,7 +12,7 @@ _SEARCH_DEPTH = 2  # archives wrap the data in one or two folders (hymenoptera_d
 def data_root(entry, path: str | Path | None, marker: str) -> Path:
     """The folder that holds ``marker`` among an entry's files.
 
-    The files are resolved by ``kzoo.zoo.resolve.fetch`` (explicit path, ``$KZOO_ASSETS`` mirror,
+    The files are resolved by ``kzoo.hub.fetch`` (explicit path, ``$KZOO_ASSETS`` mirror,
     cache, then the canonical download); downloaded archives wrap the data in extra folders, so the
     folder containing ``marker`` is searched for up to two levels down.
 
@@ -28,11 +29,10 @@ def data_root(entry, path: str | Path | None, marker: str) -> Path:
         kzoo.InputError: the files are there but ``marker`` is not in them.
 
     Example:
-        >>> data_root(info("sst2"), None, "train.tsv")  # doctest: +SKIP
+        >>> from kzoo import datasets
+        >>> data_root(datasets.info("sst2"), None, "train.tsv")  # doctest: +SKIP
         PosixPath('/.../datasets/sst2')
     """
-    from kzoo.zoo.resolve import fetch
-
     base = Path(fetch(entry, path))
     level = [base]
     for _ in range(_SEARCH_DEPTH + 1):
@@ -43,5 +43,5 @@ def data_root(entry, path: str | Path | None, marker: str) -> Path:
                  if child.is_dir() and not child.name.startswith((".", "__MACOSX"))]
     raise InputError(
         f"{base} does not hold the {entry.name!r} data: no {marker!r} in it or in the folders up to "
-        f"{_SEARCH_DEPTH} levels below. Point path= (or $KZOO_ASSETS/{entry.mirror}) at a copy laid "
+        f"{_SEARCH_DEPTH} levels below. Point path= (or $KZOO_ASSETS/{mirror_folders(entry)[0]}) at a copy laid "
         f"out like the original (see kzoo.datasets.info({entry.name!r}).description).")

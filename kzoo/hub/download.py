@@ -1,8 +1,11 @@
 """Fetch one file over HTTP(S) into the cache: progress bar, sha256 check, file lock, atomic rename.
 
-Nothing partial is ever left at the destination: bytes stream into a temporary file next to it, are
-checked, and only then renamed into place. A ``filelock`` around the whole step lets several
-processes ask for the same file at once; the first downloads it, the others find it there.
+Nothing partial is ever left at the destination: bytes stream into a temporary file next to it
+(``kzoo._files.atomic_path``), are checked, and only then renamed into place. A ``filelock`` around
+the whole step lets several processes ask for the same file at once; the first downloads it, the
+others find it there. Temporary files left by a killed process are removed by the next download of
+the same file. An HTML page (a login wall, an error page answered with status 200) is never kept as
+a file that should be binary.
 """
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import http.client
 import os
 import re
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -22,6 +24,7 @@ import filelock
 from tqdm import tqdm
 
 from kzoo import config
+from kzoo._files import atomic_path, remove_orphans
 from kzoo.errors import ChecksumError, DownloadError, InputError, NotAvailableError
 
 HF_ENDPOINT_ENV = "HF_ENDPOINT"
@@ -29,6 +32,8 @@ DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 _CHUNK = 1 << 20
 _USER_AGENT = "kzoo (python urllib)"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_HTML_SUFFIXES = (".html", ".htm")
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<!--")
 
 
 def file_sha256(path: str | Path) -> str:
@@ -44,7 +49,7 @@ def file_sha256(path: str | Path) -> str:
         kzoo.InputError: ``path`` is not a file.
 
     Example:
-        >>> from kzoo.zoo.download import file_sha256
+        >>> from kzoo.hub.download import file_sha256
         >>> len(file_sha256(__file__))
         64
     """
@@ -76,7 +81,7 @@ def hf_url(repo: str, filename: str, revision: str = "main") -> str:
         kzoo.InputError: an argument is empty or not a string, or the repo id is malformed.
 
     Example:
-        >>> from kzoo.zoo.download import hf_url
+        >>> from kzoo.hub.download import hf_url
         >>> hf_url("timm/efficientnet_lite0.ra_in1k", "config.json")  # doctest: +SKIP
         'https://huggingface.co/timm/efficientnet_lite0.ra_in1k/resolve/main/config.json'
     """
@@ -110,10 +115,11 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, progress:
         kzoo.InputError: ``url``, ``dest``, ``sha256`` or ``timeout`` is malformed.
         kzoo.NotAvailableError: the file is not there and ``KZOO_OFFLINE`` forbids the network.
         kzoo.ChecksumError: the downloaded bytes do not match ``sha256`` (nothing is kept).
-        kzoo.DownloadError: HTTP error, connection failure or short read (nothing is kept).
+        kzoo.DownloadError: HTTP error, connection failure, short read, or an HTML page where
+            another kind of file was expected (nothing is kept).
 
     Example:
-        >>> from kzoo.zoo.download import download, hf_url
+        >>> from kzoo.hub.download import download, hf_url
         >>> download(hf_url("timm/efficientnet_lite0.ra_in1k", "config.json"),
         ...          "/tmp/lite0/config.json", progress=False)  # doctest: +SKIP
         PosixPath('/tmp/lite0/config.json')
@@ -132,8 +138,9 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, progress:
     if not isinstance(timeout, (int, float)) or timeout <= 0:
         raise InputError(f"timeout must be a positive number of seconds, got {timeout!r}.")
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    config.make_cache_folder(dest.parent)
     with filelock.FileLock(f"{dest}.lock"):
+        remove_orphans(dest)
         stale = ""
         if dest.is_file() and not force:
             if sha256 is None or file_sha256(dest) == sha256:
@@ -150,22 +157,17 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, progress:
 
 def _download_verified(url: str, dest: Path, sha256: str | None, progress: bool,
                        timeout: float) -> None:
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            actual = _stream(url, out, progress, timeout, dest.name)
+    with atomic_path(dest) as tmp, open(tmp, "wb") as out:
+        actual = _stream(url, out, progress, timeout, dest.name,
+                         allow_html=dest.suffix.lower() in _HTML_SUFFIXES)
         if sha256 is not None and actual != sha256:
             raise ChecksumError(
                 f"Checksum mismatch for {url}: expected sha256 {sha256}, got {actual}. The download "
                 "was discarded. Retry; if it happens again the file changed at its source or a proxy "
                 "alters it, so get the file another way (a KZOO_ASSETS mirror).")
-        os.replace(tmp_name, dest)
-    except BaseException:  # also Ctrl-C: never leave the temp file behind
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
-def _stream(url: str, out: BinaryIO, progress: bool, timeout: float, label: str) -> str:
+def _stream(url: str, out: BinaryIO, progress: bool, timeout: float, label: str, allow_html: bool) -> str:
     """Copy the response body into ``out``; return its sha256. Raises DownloadError on any failure."""
     digest = hashlib.sha256()
     received = 0
@@ -175,9 +177,16 @@ def _stream(url: str, out: BinaryIO, progress: bool, timeout: float, label: str)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
             expected = int(length) if length.isdigit() else None
+            is_html = response.headers.get_content_type() == "text/html"
             with tqdm(total=expected, unit="B", unit_scale=True, unit_divisor=1024, desc=label,
                       file=sys.stderr, disable=not progress) as bar:
                 while chunk := response.read(_CHUNK):
+                    if received == 0 and not allow_html and (
+                            is_html or chunk.lstrip()[:16].lower().startswith(_HTML_STARTS)):
+                        raise DownloadError(
+                            f"Download of {url} failed: the server answered with an HTML page (a login "
+                            f"or error page?), not the file {label}. Nothing was saved; check the URL, "
+                            "or get the file another way (a KZOO_ASSETS mirror).")
                     out.write(chunk)
                     digest.update(chunk)
                     received += len(chunk)
@@ -195,4 +204,7 @@ def _stream(url: str, out: BinaryIO, progress: bool, timeout: float, label: str)
     if expected is not None and received < expected:
         raise DownloadError(f"Download of {url} failed: the connection closed after {received} of "
                             f"{expected} bytes. Nothing was saved; retry.")
+    if received == 0:
+        raise DownloadError(f"Download of {url} failed: the server sent an empty body. Nothing was "
+                            "saved; retry.")
     return digest.hexdigest()
