@@ -10,6 +10,9 @@ Use it as a context manager; it listens on 127.0.0.1 on a free port and stops by
         server.corrupt.add("/w.bin")      # from now on: wrong bytes of the right length
         server.truncate.add("/w.bin")     # announce the full length, send half, hang up
         server.delay = 2.0                # wait before answering
+        server.no_length.add("/w.bin")    # no Content-Length: the body ends when the connection closes
+        server.html.add("/w.bin")         # answer with Content-Type text/html
+        server.chunk_delay = 0.1          # send the body in 4 KiB pieces, pausing between them
     assert server.requests == ["/w.bin"]
 
 Any other path gets a 404.
@@ -28,8 +31,11 @@ class LoopbackServer:
     Args:
         files: URL path (``"/org/repo/resolve/main/config.json"``) -> the bytes to serve.
         corrupt: paths answered with wrong bytes of the right length.
-        truncate: paths whose answer sends a full Content-Length, half the body, then closes.
+        truncate: paths whose answer sends a full Content-Length (if any), half the body, then closes.
+        no_length: paths answered without a Content-Length header (the connection close ends them).
+        html: paths answered with ``Content-Type: text/html``.
         delay: seconds to wait before answering each request.
+        chunk_delay: seconds to pause after each 4 KiB piece of a body (a slow server).
         lifetime: seconds after which the server stops by itself.
 
     Attributes:
@@ -38,11 +44,16 @@ class LoopbackServer:
     """
 
     def __init__(self, files: Mapping[str, bytes], *, corrupt: set[str] | None = None,
-                 truncate: set[str] | None = None, delay: float = 0.0, lifetime: float = 120.0):
+                 truncate: set[str] | None = None, no_length: set[str] | None = None,
+                 html: set[str] | None = None, delay: float = 0.0, chunk_delay: float = 0.0,
+                 lifetime: float = 120.0):
         self.files = dict(files)
         self.corrupt = set(corrupt or ())
         self.truncate = set(truncate or ())
+        self.no_length = set(no_length or ())
+        self.html = set(html or ())
         self.delay = delay
+        self.chunk_delay = chunk_delay
         self.requests: list[str] = []
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
@@ -92,15 +103,22 @@ class LoopbackServer:
                 if self.path in server.corrupt:
                     body = bytes(b ^ 0xFF for b in body)
                 self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Type", "text/html" if self.path in server.html
+                                 else "application/octet-stream")
+                if self.path in server.no_length:
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.path in server.truncate:
-                    self.wfile.write(body[: len(body) // 2])
-                    self.wfile.flush()
+                    body = body[: len(body) // 2]
                     self.close_connection = True
-                    return
-                self.wfile.write(body)
+                step = 4096 if server.chunk_delay else max(len(body), 1)
+                for start in range(0, len(body), step):
+                    self.wfile.write(body[start:start + step])
+                    self.wfile.flush()
+                    if server.chunk_delay:
+                        time.sleep(server.chunk_delay)
 
             def log_message(self, format: str, *args) -> None:  # keep test output clean
                 pass

@@ -31,7 +31,7 @@ import filelock
 
 from kzoo import config
 from kzoo._files import atomic_path, remove_orphans, write_text_atomically
-from kzoo.errors import DownloadError, InputError, NotAvailableError
+from kzoo.errors import CorruptFileError, DownloadError, InputError, NotAvailableError
 from kzoo.hub.archive import archive_suffix, extract
 from kzoo.hub.download import download, file_sha256, hf_url
 from kzoo.hub.places import CACHE_PLACES, SOURCE_PLACES, assets_place, file_url_path
@@ -287,7 +287,11 @@ def _fetch_urls(record: Record, _first: str, force: bool, progress: bool) -> Pat
                 raise DownloadError(f"{filename}: " + "; ".join(errors))
             suffix = archive_suffix(filename)
             if suffix is not None:
-                extract(file, folder / filename[: -len(suffix)])
+                try:
+                    extract(file, folder / filename[: -len(suffix)])
+                except CorruptFileError as err:  # without a pinned sha256, a cut-off transfer shows here
+                    raise DownloadError(f"{url} did not give a complete archive, so nothing was kept; "
+                                        f"the next run downloads it again. ({err})") from err
                 file.unlink()
 
     return _into_cache(record, force, fill)

@@ -59,8 +59,12 @@ def with_head(published: keras.Model, names: list[str] | None, dropout: float | 
 
 
 def corrupt(path, err: Exception, fix: str) -> CorruptFileError:
-    """The error for weights that exist but cannot be read: names the file, the cause and the fix."""
-    return CorruptFileError(f"{Path(path)} could not be read as model weights ({type(err).__name__}: "
+    """The error for weights that exist but cannot be read: names the file(s), the cause and the fix."""
+    path = Path(path)
+    where = str(path)
+    if path.is_dir():  # a preset folder: name the files a reader may have choked on
+        where += f" ({', '.join(sorted(p.name for p in path.iterdir() if p.is_file())) or 'empty'})"
+    return CorruptFileError(f"{where} could not be read as model weights ({type(err).__name__}: "
                             f"{err}). It is truncated, damaged or not a weights file. {fix}")
 
 
