@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import json
 import os
 import stat
 import subprocess
@@ -180,3 +181,17 @@ def test_atomic_path_leaves_target_untouched_on_failure(tmp_path):
         (tmp / "new").mkdir(parents=True)
     assert [p.name for p in folder.iterdir()] == ["new"]  # a folder is replaced as a whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]
+
+
+def test_glyphnet_script_writes_model_and_metadata_atomically(tmp_path, umask_022):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pretrain_glyphnet",
+                                                  KZOO.parent / "scripts" / "pretrain_glyphnet.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    model = glyphnet.build_glyphnet(["a", "b"])
+    model_path, meta_path = script.save_atomically(model, {"note": "test"}, tmp_path)
+    assert json.loads(meta_path.read_text())["sha256"] == kzoo.hub.file_sha256(model_path)
+    assert _mode(model_path) == _mode(meta_path) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["glyphnet.keras", "metadata.json"]
