@@ -70,10 +70,11 @@ def verbose() -> bool:
 def quiet() -> bool:
     """Silence TensorFlow/absl logging and framework warnings a user cannot act on, unless ``$KZOO_VERBOSE``.
 
-    Call it before TensorFlow is imported (the ``kzoo`` command and the notebooks' first cell do): its
-    C++ log level is read once, at import, and TensorFlow 2.19+ writes a few lines at import whatever
-    the level says, so that one import runs with the process' stderr closed. A ``TF_CPP_MIN_LOG_LEVEL``
-    you set yourself is kept.
+    Best called before TensorFlow is imported (the ``kzoo`` command does): its C++ log level is read
+    once, at import, and TensorFlow 2.19+ writes a few lines at import whatever the level says, so that
+    one import runs with the process' stderr closed. Called later (a notebook's first cell, after
+    ``import keras``) it still silences the Python-side logs and warnings, the ones a notebook shows.
+    A ``TF_CPP_MIN_LOG_LEVEL`` you set yourself is kept.
 
     Returns:
         True when logs are now silenced, False when ``$KZOO_VERBOSE`` keeps them.
@@ -95,6 +96,10 @@ def quiet() -> bool:
 
 
 def _quiet_loggers() -> None:
+    tensorflow = sys.modules.get("tensorflow")
+    if hasattr(tensorflow, "get_logger"):
+        # TensorFlow sets up its logger on first use, at INFO in interactive shells: do it now, then lower it.
+        tensorflow.get_logger()
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
 
@@ -132,8 +137,6 @@ class _SilentImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         with _stderr_closed():
             self._loader.exec_module(module)
         module.__spec__.loader = module.__loader__ = self._loader
-        # TensorFlow sets up its logger on first use, at INFO in interactive shells: do it now, then lower it.
-        module.get_logger()
         _quiet_loggers()
 
 
