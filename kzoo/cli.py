@@ -112,8 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.set_defaults(func=_cmd_info)
 
-    p = add_parser("fetch", help="make a model's weights or a data set's files local (mirror, package, cache or "
-                   "download)")
+    p = add_parser("fetch", help="make a model's or a data set's files local (mirror, package, cache, download)")
     p.add_argument("name")
     p.add_argument("--path", help="an explicit local copy to use")
     p.add_argument("--force", action="store_true", help="download again even if a local copy exists")
