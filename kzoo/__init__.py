@@ -1,31 +1,70 @@
 """kzoo: a Keras 3 model zoo and course for pre-training, transfer learning and fine-tuning.
 
-The whole public API is here; every function takes and returns plain Keras objects.
+The whole public API is here; every function takes and returns plain Keras objects. Names load on
+first use (PEP 562), so ``import kzoo`` and the ``kzoo`` command start without Keras or TensorFlow.
 
 Example:
     >>> import kzoo
+    >>> kzoo.list_models(modality="image")[0].modality
+    'image'
     >>> model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])  # doctest: +SKIP
     >>> history = kzoo.fine_tune(model, train, val, head_epochs=5, epochs=5)   # doctest: +SKIP
 """
-from kzoo import compare, datasets, devices, doctor, exercises, incremental, plots, pretrain, share, surgery
-from kzoo.errors import (ChecksumError, CorruptFileError, DownloadError, InputError, KzooError,
-                         NotAvailableError, UnknownNameError)
-from kzoo.features import extract_features, split_model
-from kzoo.finetune import LRFinderResult, discriminative_optimizer, fine_tune, lr_find
-from kzoo.freeze import freeze, layer_groups, leaf_layers, unfreeze
-from kzoo.heads import add_classes, class_names, find_head, swap_head
-from kzoo.layers import ClassifierHead, ImagePreprocessing, MaskedMeanPooling
-from kzoo.predict import predict
-from kzoo.models import ZooEntry, fetch, find_local, info, list_models, load
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("kzoo")
+except importlib.metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH, never installed
+    __version__ = "0+unknown"
 
-__all__ = [
-    "ChecksumError", "ClassifierHead", "CorruptFileError", "DownloadError", "ImagePreprocessing", "InputError",
-    "KzooError", "LRFinderResult", "MaskedMeanPooling", "NotAvailableError", "UnknownNameError", "ZooEntry",
-    "add_classes", "class_names", "compare", "datasets", "devices", "discriminative_optimizer", "doctor",
-    "exercises", "extract_features", "fetch", "find_head", "incremental", "find_local", "fine_tune", "freeze", "info", "layer_groups",
-    "leaf_layers", "list_models", "load", "lr_find", "plots", "predict", "pretrain", "share", "split_model",
-    "surgery", "swap_head",
-    "unfreeze",
-]
+# Public name -> the module that defines it. Sub-packages and modules (kzoo.datasets, kzoo.config, ...)
+# load on first attribute access too, by their own name.
+_DEFINED_IN = {
+    **dict.fromkeys(["ChecksumError", "CorruptFileError", "DownloadError", "InputError", "KzooError",
+                     "NotAvailableError", "UnknownNameError"], "kzoo.errors"),
+    **dict.fromkeys(["extract_features", "split_model"], "kzoo.features"),
+    **dict.fromkeys(["LRFinderResult", "discriminative_optimizer", "fine_tune", "lr_find"], "kzoo.finetune"),
+    **dict.fromkeys(["freeze", "layer_groups", "leaf_layers", "unfreeze"], "kzoo.freeze"),
+    **dict.fromkeys(["add_classes", "class_names", "find_head", "swap_head"], "kzoo.heads"),
+    **dict.fromkeys(["ClassifierHead", "ImagePreprocessing", "MaskedMeanPooling"], "kzoo.layers"),
+    "predict": "kzoo.predict",
+    **dict.fromkeys(["ZooEntry", "fetch", "find_local", "info", "list_models", "load"], "kzoo.models"),
+}
+_SUBMODULES = ["compare", "datasets", "devices", "doctor", "exercises", "incremental", "plots", "pretrain",
+               "share", "surgery"]
+# Modules whose Keras layers are registered for keras.saving.load_model (see _register_keras_objects).
+_KERAS_OBJECTS = ("kzoo.layers", "kzoo.incremental", "kzoo.pretrain")
+
+__all__ = sorted([*_DEFINED_IN, *_SUBMODULES], key=str.lower)
+
+
+def __getattr__(name: str):
+    if name in _DEFINED_IN:
+        value = getattr(importlib.import_module(_DEFINED_IN[name]), name)
+    elif not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module 'kzoo' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+def _register_keras_objects() -> None:
+    """Register kzoo's layers for ``keras.saving.load_model`` when Keras is already loaded.
+
+    They cannot register at ``import kzoo`` without importing Keras; a script that imports Keras first
+    (the usual order) gets them here, and every kzoo function that builds a model registers them anyway.
+    """
+    if "keras" in sys.modules:
+        for module in _KERAS_OBJECTS:
+            importlib.import_module(module)
+
+
+_register_keras_objects()

@@ -1,6 +1,7 @@
-"""kzoo's settings, read from the environment: the mirror, the cache, offline and fast mode.
+"""kzoo's settings, read from the environment: the mirror, the cache, offline, fast and verbose mode.
 
-Notebooks read fast mode here (``kzoo.config.fast_mode()``); the library reads the rest.
+Notebooks read fast mode here (``kzoo.config.fast_mode()``) and silence framework logs with
+``kzoo.config.quiet()``; the library reads the rest.
 
 Example:
     >>> import kzoo
@@ -9,8 +10,14 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
 import importlib.resources
+import importlib.util
+import logging
 import os
+import sys
+import warnings
 from pathlib import Path
 
 from kzoo.errors import InputError
@@ -19,6 +26,12 @@ ASSETS_ENV = "KZOO_ASSETS"
 CACHE_ENV = "KZOO_CACHE"
 OFFLINE_ENV = "KZOO_OFFLINE"
 FAST_ENV = "KZOO_FAST"
+VERBOSE_ENV = "KZOO_VERBOSE"
+
+# Framework chatter a kzoo user cannot act on: the text encoder's pooler, which the mean-pooled head
+# never reads, and tf.function retracing when few-shot runs train many small models.
+_QUIET_WARNINGS = (r"Gradients do not exist for variables",)
+_QUIET_LOGGERS = ("tensorflow", "absl")
 
 
 def assets_dir() -> Path | None:
@@ -78,12 +91,94 @@ def make_cache_folder(path: Path) -> Path:
 
 def offline() -> bool:
     """True when ``$KZOO_OFFLINE`` forbids network access."""
-    return os.environ.get(OFFLINE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return _flag(OFFLINE_ENV)
+
+
+def _flag(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def fast_mode() -> bool:
     """True when ``$KZOO_FAST`` asks notebooks and demos for their small, quick variant."""
-    return os.environ.get(FAST_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return _flag(FAST_ENV)
+
+
+def verbose() -> bool:
+    """True when ``$KZOO_VERBOSE`` asks to see TensorFlow's and Keras' own logs and warnings."""
+    return _flag(VERBOSE_ENV)
+
+
+def quiet() -> bool:
+    """Silence TensorFlow/absl logging and framework warnings a user cannot act on, unless ``$KZOO_VERBOSE``.
+
+    Best called before TensorFlow is imported (the ``kzoo`` command does): its C++ log level is read
+    once, at import, and TensorFlow 2.19+ writes a few lines at import whatever the level says, so that
+    one import runs with the process' stderr closed. Called later (a notebook's first cell, after
+    ``import keras``) it still silences the Python-side logs and warnings, the ones a notebook shows.
+    A ``TF_CPP_MIN_LOG_LEVEL`` you set yourself is kept.
+
+    Returns:
+        True when logs are now silenced, False when ``$KZOO_VERBOSE`` keeps them.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.config.quiet() == (not kzoo.config.verbose())
+        True
+    """
+    if verbose():
+        return False
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _quiet_loggers()
+    for message in _QUIET_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
+    if "tensorflow" not in sys.modules and not any(isinstance(f, _SilentImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _SilentImport())
+    return True
+
+
+def _quiet_loggers() -> None:
+    tensorflow = sys.modules.get("tensorflow")
+    if hasattr(tensorflow, "get_logger"):
+        # TensorFlow sets up its logger on first use, at INFO in interactive shells: do it now, then lower it.
+        tensorflow.get_logger()
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+@contextlib.contextmanager
+def _stderr_closed():
+    """Point file descriptor 2 at /dev/null: C++ libraries write there, below Python's sys.stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+class _SilentImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs the first ``import tensorflow`` with stderr closed, then steps out of the import system."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is not None:
+            self._loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        with _stderr_closed():
+            self._loader.exec_module(module)
+        module.__spec__.loader = module.__loader__ = self._loader
+        _quiet_loggers()
 
 
 def data_dir() -> Path:

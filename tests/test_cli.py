@@ -62,3 +62,46 @@ def test_demo_quick_writes_table_plot_and_numbers(tmp_path):
 def test_demo_rejects_bad_seeds(argv, capsys):
     assert main(argv) == 2
     assert "seeds" in capsys.readouterr().err
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running ``code``."""
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return set(json.loads(run.stdout.splitlines()[-1]))
+
+
+HEAVY = {"keras", "tensorflow", "jax", "keras_hub"}
+
+
+def test_import_kzoo_and_help_load_no_framework():
+    loaded = _modules_after("import kzoo\nfrom kzoo.cli import main\n"
+                            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert not loaded & HEAVY
+
+
+def test_every_public_name_is_reachable_lazily():
+    import kzoo
+
+    assert all(getattr(kzoo, name) is not None for name in kzoo.__all__)
+    assert set(kzoo.__all__) <= set(dir(kzoo)) and kzoo.config.fast_mode() in (True, False)
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        kzoo.not_a_name  # noqa: B018
+
+
+# Depends on the zoo registry's cached, versioned index (a separate change): until it lands, listing the
+# zoo enumerates keras.applications and so imports TensorFlow. Remove the mark when it does.
+@pytest.mark.xfail(strict=True, reason="needs the zoo's cached index, which lets list/info skip TensorFlow")
+def test_list_and_info_skip_tensorflow_once_the_index_is_cached():
+    _modules_after("from kzoo.cli import main\nmain(['list'])")  # the first listing may build the index
+    for argv in (["list"], ["info", "glyphnet"]):
+        assert "tensorflow" not in _modules_after(f"from kzoo.cli import main\nmain({argv!r})"), argv
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    import kzoo
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"kzoo {kzoo.__version__}"

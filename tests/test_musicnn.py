@@ -21,11 +21,12 @@ from kzoo.audio import musicnn
 from kzoo.audio.musicnn import CHECKPOINT_SHA256, UPSTREAM_DIRS
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.layers import ClassifierHead
+from needs import ENABLE
 
 SR = 16000
 _SPEC = importlib.util.find_spec("musicnn")
 PACKAGE_DIR = Path(_SPEC.submodule_search_locations[0]) if _SPEC else None
-requires_musicnn = pytest.mark.skipif(PACKAGE_DIR is None, reason="the musicnn package is not installed")
+requires_musicnn = pytest.mark.skipif(PACKAGE_DIR is None, reason=f"the musicnn package is not installed; {ENABLE}")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,56 @@
+"""kzoo.config: the environment flags, and quiet(), which silences framework logs unless KZOO_VERBOSE."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kzoo import config
+
+POOLER_WARNING = "Gradients do not exist for variables ['pooled_dense/kernel'] when minimizing the loss."
+# Import TensorFlow after quiet(), then make the three kinds of noise a user saw: C++ start-up lines,
+# a tf.function retracing warning (TensorFlow's Python logger) and Keras' unused-variable warning.
+NOISY = f"""
+import warnings
+import kzoo
+print(kzoo.config.quiet())
+import tensorflow as tf
+tf.get_logger().warning("5 out of the last 5 calls to f triggered tf.function retracing.")
+warnings.warn({POOLER_WARNING!r})
+"""
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "KZOO_VERBOSE")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          env={**clean, **env})
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_flags_read_the_environment(monkeypatch, value, expected):
+    for variable, flag in ((config.FAST_ENV, config.fast_mode), (config.OFFLINE_ENV, config.offline),
+                           (config.VERBOSE_ENV, config.verbose)):
+        monkeypatch.setenv(variable, value)
+        assert flag() is expected
+
+
+def test_quiet_silences_tensorflow_logs_retracing_and_the_pooler_warning():
+    run = _run(NOISY)
+    assert run.returncode == 0 and run.stdout.strip() == "True"
+    assert run.stderr == "", run.stderr[-2000:]
+
+
+def test_kzoo_verbose_keeps_every_log():
+    run = _run(NOISY, KZOO_VERBOSE="1")
+    assert run.returncode == 0 and run.stdout.strip() == "False"
+    assert "retracing" in run.stderr and "pooled_dense" in run.stderr
+
+
+def test_quiet_keeps_a_log_level_the_user_chose():
+    run = _run("import os, kzoo\nkzoo.config.quiet()\nprint(os.environ['TF_CPP_MIN_LOG_LEVEL'])",
+               TF_CPP_MIN_LOG_LEVEL="1")
+    assert run.stdout.strip() == "1", run.stderr[-2000:]
+
+
+def test_data_dir_holds_the_shipped_model():
+    assert (config.data_dir() / "glyphnet" / "glyphnet.keras").is_file()
