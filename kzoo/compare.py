@@ -23,7 +23,7 @@ from kzoo._checks import labelled_pair, whole_number
 from kzoo.datasets.splits import few_shot
 from kzoo.errors import InputError
 from kzoo.finetune import fine_tune
-from kzoo.zoo.load import load
+from kzoo.models import load
 
 METHODS = ("scratch", "option 1", "option 2")
 _PREDICT_BATCH = 64

@@ -90,9 +90,6 @@ def test_every_public_name_is_reachable_lazily():
         kzoo.not_a_name  # noqa: B018
 
 
-# Depends on the zoo registry's cached, versioned index (a separate change): until it lands, listing the
-# zoo enumerates keras.applications and so imports TensorFlow. Remove the mark when it does.
-@pytest.mark.xfail(strict=True, reason="needs the zoo's cached index, which lets list/info skip TensorFlow")
 def test_list_and_info_skip_tensorflow_once_the_index_is_cached():
     _modules_after("from kzoo.cli import main\nmain(['list'])")  # the first listing may build the index
     for argv in (["list"], ["info", "glyphnet"]):
