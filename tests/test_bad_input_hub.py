@@ -401,3 +401,10 @@ def test_data_set_name_fetch_recommends_a_command_that_works(monkeypatch):
 def test_unknown_name_for_fetch_suggests_close_names():
     with pytest.raises(UnknownNameError, match="glyphnet"):
         kzoo.fetch("glyphnett")
+
+
+def test_doctor_reports_an_unusable_mirror_instead_of_crashing(tmp_path, monkeypatch):
+    (tmp_path / "mirror").write_text("x")
+    monkeypatch.setenv("KZOO_ASSETS", str(tmp_path / "mirror"))
+    report = kzoo.doctor.report()
+    assert "KZOO_ASSETS: unusable" in report and "is a file" in report
