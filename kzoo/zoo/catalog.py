@@ -98,6 +98,18 @@ class ZooEntry:
     files: tuple[str, ...] = ()
     sha256: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
+    def as_dict(self) -> dict:
+        """Every field as JSON-friendly values (``kzoo info``); the builder by its dotted name.
+
+        Example:
+            >>> import kzoo
+            >>> kzoo.info("glyphnet").as_dict()["builder"]
+            'kzoo.zoo.glyphnet.build'
+        """
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {**fields, "builder": f"{self.builder.__module__}.{self.builder.__qualname__}",
+                "sha256": dict(self.sha256)}
+
     def as_row(self) -> dict:
         """A flat dict for tables (``kzoo list``)."""
         return {
