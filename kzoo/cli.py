@@ -34,12 +34,10 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    import dataclasses
-
     from kzoo.models import find_local, info
 
     entry = info(args.name)
-    record = dataclasses.asdict(entry)
+    record = entry.as_dict()
     local = find_local(entry)
     record["local_copy"] = str(local) if local else None
     print(json.dumps(record, indent=2, default=str))

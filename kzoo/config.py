@@ -39,6 +39,10 @@ def assets_dir() -> Path | None:
 
     Raises:
         kzoo.InputError: ``$KZOO_ASSETS`` names a file, or a folder this user cannot read.
+
+    Example:
+        >>> assets_dir() is None or assets_dir().is_dir()
+        True
     """
     value = os.environ.get(ASSETS_ENV)
     if not value:
@@ -51,12 +55,6 @@ def assets_dir() -> Path | None:
         raise InputError(f"{ASSETS_ENV}={value} cannot be read by this user. Make it readable "
                          f"(chmod -R a+rX {value}) or point {ASSETS_ENV} at a readable copy.")
     return path if path.is_dir() else None
-
-
-def unreadable_mirror(path: Path, err: OSError) -> InputError:
-    """The error for a folder inside the ``$KZOO_ASSETS`` mirror that cannot be read."""
-    return InputError(f"{path} (inside {ASSETS_ENV}) cannot be read: {err.strerror or err}. Make the "
-                      f"mirror readable (chmod -R a+rX <mirror>) or point {ASSETS_ENV} elsewhere.")
 
 
 def cache_dir() -> Path:
@@ -74,6 +72,11 @@ def make_cache_folder(path: Path) -> Path:
 
     Raises:
         kzoo.InputError: naming ``$KZOO_CACHE`` and the fix, instead of a raw OS error.
+
+    Example:
+        >>> import kzoo
+        >>> make_cache_folder(kzoo.config.cache_dir() / "models").name
+        'models'
     """
     try:
         path.mkdir(parents=True, exist_ok=True)

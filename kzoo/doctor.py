@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from kzoo import config
+from kzoo.errors import InputError
 
 
 def _size(path: Path) -> int:
@@ -33,13 +34,23 @@ def report() -> str:
     lines.append(f"devices: {', '.join(devices)}")
     lines.append(f"accelerators: {', '.join(accelerators()) or 'none (CPU only)'}; "
                  f"automatic dtype policy: {auto_dtype_policy()}")
-    assets = config.assets_dir()
     raw = os.environ.get(config.ASSETS_ENV)
-    lines.append(f"KZOO_ASSETS: {assets if assets else (f'{raw} (not a folder)' if raw else 'not set')}")
-    cache = config.cache_dir()
-    lines.append(f"cache: {cache} ({_size(cache) / 1e6:.1f} MB)")
+    try:
+        assets = config.assets_dir()
+        lines.append(f"KZOO_ASSETS: {assets if assets else (f'{raw} (not a folder)' if raw else 'not set')}")
+    except InputError as err:
+        lines.append(f"KZOO_ASSETS: unusable: {err}")
+    try:
+        cache = config.cache_dir()
+        lines.append(f"cache: {cache} ({_size(cache) / 1e6:.1f} MB)")
+    except InputError as err:
+        lines.append(f"cache: unusable: {err}")
     lines.append(f"offline mode (KZOO_OFFLINE): {'on' if config.offline() else 'off'}")
-    available = list_models(offline_only=True)
+    try:
+        available = list_models(offline_only=True)
+    except InputError as err:  # a mirror that cannot be read: report it, do not crash the report
+        lines.append(f"zoo models available offline: cannot tell: {err}")
+        return "\n".join(lines)
     lines.append(f"zoo models available offline ({len(available)}):")
     lines += [f"  {e.name:28s} {e.modality:6s} {e.description[:60]}" for e in available]
     return "\n".join(lines)

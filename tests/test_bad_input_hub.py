@@ -401,3 +401,31 @@ def test_data_set_name_fetch_recommends_a_command_that_works(monkeypatch):
 def test_unknown_name_for_fetch_suggests_close_names():
     with pytest.raises(UnknownNameError, match="glyphnet"):
         kzoo.fetch("glyphnett")
+
+
+def test_doctor_reports_an_unusable_mirror_instead_of_crashing(tmp_path, monkeypatch):
+    (tmp_path / "mirror").write_text("x")
+    monkeypatch.setenv("KZOO_ASSETS", str(tmp_path / "mirror"))
+    report = kzoo.doctor.report()
+    assert "KZOO_ASSETS: unusable" in report and "is a file" in report
+
+
+# --- data files --------------------------------------------------------------------------------
+def test_tsv_with_a_utf8_byte_order_mark_reads_like_one_without(tmp_path):
+    from kzoo.datasets.text import read_tsv
+
+    (tmp_path / "bom.tsv").write_bytes("sentence\tlabel\nfine film\t1\n".encode("utf-8-sig"))
+    x, y = read_tsv(tmp_path / "bom.tsv", 2)
+    assert x.tolist() == ["fine film"] and y.tolist() == [1]
+
+
+@pytest.mark.parametrize("side", [40, 100])  # between 1x and 2x PIL's limit (it only warns), above 2x
+def test_decompression_bomb_image_is_refused(tmp_path, monkeypatch, side):
+    from PIL import Image
+
+    from kzoo.datasets.images import decode_image
+
+    Image.new("L", (side, side)).save(tmp_path / "bomb.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(InputError, match="decompression bomb"):
+        decode_image(tmp_path / "bomb.png", (8, 8))

@@ -189,9 +189,15 @@ def build_tagger(variant: str):
 
 
 def build(entry: ZooEntry, request: BuildRequest):
-    """A tagger with its published weights (or random ones), its head swapped when asked."""
+    """A tagger with its published weights (or random ones), its head swapped when asked.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.info("vgg_mtt").builder is build
+        True
+    """
     from kzoo.audio.convert import load_tagger
-    from kzoo.zoo.assemble import check_shape, with_head
+    from kzoo.zoo._assemble import check_shape, with_head
 
     check_shape(entry, request.input_shape)
     published = (build_tagger(entry.name) if request.weights is None

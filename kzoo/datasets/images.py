@@ -5,6 +5,7 @@ or 0..16 (8x8 digits and glyphs, one channel), ``y`` int32 labels into the entry
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ def decode_image(file: str | Path, size: tuple[int, int]) -> np.ndarray:
 
     Raises:
         kzoo.CorruptFileError: the file is not an image PIL can read, or it is truncated.
+        kzoo.InputError: the image claims more pixels than PIL's limit (a decompression bomb).
 
     Example:
         >>> decode_image("ant.jpg", (224, 224)).shape  # doctest: +SKIP
@@ -37,8 +39,15 @@ def decode_image(file: str | Path, size: tuple[int, int]) -> np.ndarray:
     from PIL import Image
 
     try:
-        with Image.open(file) as image:
-            rgb = image.convert("RGB")  # convert() loads the pixels, so truncation shows up here
+        with warnings.catch_warnings():
+            # PIL only warns up to twice its pixel limit; a small file claiming a huge image is a bomb
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                rgb = image.convert("RGB")  # convert() loads the pixels, so truncation shows up here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise InputError(f"{file} claims more pixels than PIL's limit of {Image.MAX_IMAGE_PIXELS:,} "
+                         f"({err}); it may be a decompression bomb, so it was not decoded. Shrink or "
+                         "remove the file.") from err
     except (OSError, SyntaxError, ValueError) as err:  # PIL reports bad data with all three
         raise CorruptFileError(
             f"{file} is not a readable image ({type(err).__name__}: {err}). Replace or delete the "

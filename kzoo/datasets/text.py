@@ -15,7 +15,8 @@ def read_tsv(file: str | Path, num_classes: int) -> tuple[np.ndarray, np.ndarray
     """Read a ``sentence<TAB>label`` file with a header row (the GLUE format).
 
     Args:
-        file: the ``.tsv`` file (UTF-8); its header names a ``sentence`` and a ``label`` column.
+        file: the ``.tsv`` file (UTF-8, with or without a byte-order mark); its header names a
+            ``sentence`` and a ``label`` column.
         num_classes: labels must be whole numbers ``0 .. num_classes - 1``.
 
     Returns:
@@ -32,7 +33,7 @@ def read_tsv(file: str | Path, num_classes: int) -> tuple[np.ndarray, np.ndarray
         (872, "it 's a charming and often affecting journey .")
     """
     try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
+        lines = Path(file).read_text(encoding="utf-8-sig").splitlines()  # -sig: Excel's UTF-8 BOM
     except (OSError, UnicodeDecodeError) as err:
         raise CorruptFileError(f"{file} is not a readable UTF-8 text file ({err}).") from err
     header = lines[0].split("\t") if lines else []

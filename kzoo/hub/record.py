@@ -38,7 +38,13 @@ class Record(Protocol):
 
 
 def check_record(record: object) -> Record:
-    """``record`` if it has every attribute of ``Record`` and a known ``cache_group``."""
+    """``record`` if it has every attribute of ``Record``, a known ``cache_group`` and readable sources.
+
+    Example:
+        >>> import kzoo
+        >>> check_record(kzoo.info("glyphnet")).name
+        'glyphnet'
+    """
     missing = [a for a in ("name", "sources", "files", "sha256", "cache_group") if not hasattr(record, a)]
     if missing:
         raise InputError(f"Expected a name or a catalog entry, got {type(record).__name__} without "

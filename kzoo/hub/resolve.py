@@ -34,7 +34,7 @@ from kzoo._files import atomic_path, remove_orphans, write_text_atomically
 from kzoo.errors import CorruptFileError, DownloadError, InputError, NotAvailableError
 from kzoo.hub.archive import archive_suffix, extract
 from kzoo.hub.download import download, file_sha256, hf_url
-from kzoo.hub.places import CACHE_PLACES, SOURCE_PLACES, assets_place, file_url_path
+from kzoo.hub._places import CACHE_PLACES, SOURCE_PLACES, assets_place, file_url_path
 from kzoo.hub.record import Record, check_record, mirror_folders, split_source
 
 MARKER = ".kzoo-complete"  # the manifest: written last, it is what makes a cache folder count

@@ -1,1 +1,4 @@
-"""The model zoo: catalog, offline-first resolution and download, loading with new heads."""
+"""The model zoo: a registry that families fill (``catalog``), the families, and ``load``.
+
+Files come from ``kzoo.hub``; ``kzoo.models`` imports every family so the registry is complete.
+"""

@@ -98,6 +98,18 @@ class ZooEntry:
     files: tuple[str, ...] = ()
     sha256: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
+    def as_dict(self) -> dict:
+        """Every field as JSON-friendly values (``kzoo info``); the builder by its dotted name.
+
+        Example:
+            >>> import kzoo
+            >>> kzoo.info("glyphnet").as_dict()["builder"]
+            'kzoo.zoo.glyphnet.build'
+        """
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {**fields, "builder": f"{self.builder.__module__}.{self.builder.__qualname__}",
+                "sha256": dict(self.sha256)}
+
     def as_row(self) -> dict:
         """A flat dict for tables (``kzoo list``)."""
         return {
@@ -209,15 +221,20 @@ def _family_rows(family: str, spec: _Family) -> list[dict]:
     versions = _versions(spec.packages)
     if versions is None:
         return []
-    index = config.cache_dir() / INDEX_FOLDER / f"{family}_{versions}.json"
     try:
-        return json.loads(index.read_text(encoding="utf-8"))
+        index = config.cache_dir() / INDEX_FOLDER / f"{family}_{versions}.json"
+    except InputError:  # an unusable cache only costs every listing the import
+        return spec.rows()
+    try:
+        rows = json.loads(index.read_text(encoding="utf-8"))
+        if isinstance(rows, list) and all(isinstance(r, dict) and "name" in r for r in rows):
+            return rows
     except (OSError, ValueError):
         pass
     rows = spec.rows()
     try:
         write_text_atomically(index, json.dumps(rows, indent=0))
-    except (OSError, InputError):  # a read-only cache only costs the next listing the import again
+    except OSError:
         pass
     return rows
 

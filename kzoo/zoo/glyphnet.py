@@ -82,10 +82,16 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3):
 
 
 def build(entry: ZooEntry, request: BuildRequest):
-    """glyphnet with its published weights (or random ones), its head swapped when asked."""
+    """glyphnet with its published weights (or random ones), its head swapped when asked.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.info("glyphnet").builder is build
+        True
+    """
     import keras
 
-    from kzoo.zoo.assemble import check_shape, corrupt, with_head
+    from kzoo.zoo._assemble import check_shape, corrupt, with_head
 
     check_shape(entry, request.input_shape)
     if request.weights is None:

@@ -40,7 +40,13 @@ SIZES = {
 
 
 def rows() -> list[dict]:
-    """One catalog row per ``keras.applications`` constructor (imports Keras)."""
+    """One catalog row per ``keras.applications`` constructor (imports Keras).
+
+    Example:
+        >>> {"name": "resnet50", "preprocessing": "caffe"}.items() <= next(
+        ...     r for r in rows() if r["name"] == "resnet50").items()
+        True
+    """
     import keras
 
     found = []
@@ -65,12 +71,18 @@ def rows() -> list[dict]:
 
 
 def build(entry: ZooEntry, request: BuildRequest):
-    """The published classifier, or its body (ImageNet weights) under a new head."""
+    """The published classifier, or its body (ImageNet weights) under a new head.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.info("resnet50").builder is build
+        True
+    """
     import keras
 
     from kzoo.errors import KzooError, NotAvailableError
     from kzoo.layers import ImagePreprocessing
-    from kzoo.zoo.assemble import DEFAULT_DROPOUT, assemble, check_shape, imagenet_names, split_published
+    from kzoo.zoo._assemble import DEFAULT_DROPOUT, assemble, check_shape, imagenet_names, split_published
 
     constructor = getattr(keras.applications, entry.sources[0].partition(":")[2])
     # Keras caches its own files (with and without the top), so "pretrained" is always "imagenet".

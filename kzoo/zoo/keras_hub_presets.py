@@ -34,22 +34,38 @@ def _rows(modality: str) -> list[dict]:
 
 
 def image_rows() -> list[dict]:
-    """KerasHub's ImageNet image-classifier presets, as catalog rows (imports keras_hub)."""
+    """KerasHub's ImageNet image-classifier presets, as catalog rows (imports keras_hub).
+
+    Example:
+        >>> "resnet_50_imagenet" in [r["name"] for r in image_rows()]
+        True
+    """
     return _rows("image")
 
 
 def text_rows() -> list[dict]:
-    """KerasHub's text-classifier presets, as catalog rows (imports keras_hub)."""
+    """KerasHub's text-classifier presets, as catalog rows (imports keras_hub).
+
+    Example:
+        >>> "bert_base_en_uncased" in [r["name"] for r in text_rows()]
+        True
+    """
     return _rows("text")
 
 
 def build_image(entry: ZooEntry, request: BuildRequest):
-    """A KerasHub ``ImageClassifier`` preset: published head, or its body under a new head."""
+    """A KerasHub ``ImageClassifier`` preset: published head, or its body under a new head.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.info("efficientnet_lite0").builder is build_image
+        True
+    """
     import keras
     import keras_hub
 
     from kzoo.errors import KzooError
-    from kzoo.zoo.assemble import DEFAULT_DROPOUT, assemble, corrupt, imagenet_names, split_published
+    from kzoo.zoo._assemble import DEFAULT_DROPOUT, assemble, corrupt, imagenet_names, split_published
 
     try:
         task = keras_hub.models.ImageClassifier.from_preset(str(request.location),

@@ -10,11 +10,17 @@ from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 
 def build_text(entry: ZooEntry, request: BuildRequest):
-    """The encoder (and its tokenizer) of a KerasHub text preset under a new ``SentenceClassifier`` head."""
+    """The encoder (and its tokenizer) of a KerasHub text preset under a new ``SentenceClassifier`` head.
+
+    Example:
+        >>> import kzoo
+        >>> kzoo.info("minilm_l6").builder is build_text
+        True
+    """
     import keras_hub
 
     from kzoo.errors import InputError, KzooError
-    from kzoo.zoo.assemble import DEFAULT_DROPOUT, corrupt
+    from kzoo.zoo._assemble import DEFAULT_DROPOUT, corrupt
     from kzoo.zoo.sentence import SentenceClassifier
 
     if request.class_names is None:
