@@ -15,6 +15,10 @@ import importlib.metadata
 import importlib.util
 import sys
 
+# The zoo's front door: importing it registers every model family (it imports no Keras), so a zoo name
+# resolves whichever kzoo module a program imports first.
+from kzoo import models  # noqa: E402,F401
+
 try:
     __version__ = importlib.metadata.version("kzoo")
 except importlib.metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH, never installed
