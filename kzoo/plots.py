@@ -91,7 +91,8 @@ def _show_images(x: np.ndarray, labels: list[str]):
 
 
 def log_mel(wave: np.ndarray, sample_rate: int, n_mels: int = 64) -> np.ndarray:
-    """A log-mel spectrogram computed with numpy alone (25 ms Hann windows, 10 ms hop, HTK mels).
+    """A log-mel spectrogram computed with numpy (25 ms Hann windows, 10 ms hop, the audio front end's
+    Slaney mel filters from ``kzoo.audio.frontend.mel_filterbank``).
 
     Args:
         wave: float (samples,) audio.
@@ -116,17 +117,10 @@ def log_mel(wave: np.ndarray, sample_rate: int, n_mels: int = 64) -> np.ndarray:
     wave = np.pad(wave, (0, max(0, n_fft - len(wave))))
     frames = np.lib.stride_tricks.sliding_window_view(wave, n_fft)[::hop] * np.hanning(n_fft)
     power = np.abs(np.fft.rfft(frames, axis=-1)) ** 2
-    return np.log(np.maximum(power @ _mel_filters(sample_rate, n_fft, n_mels).T, 1e-10)).T.astype(np.float32)
+    from kzoo.audio.frontend import mel_filterbank
 
-
-def _mel_filters(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
-    """Triangular filters (n_mels, n_fft // 2 + 1), evenly spaced on the HTK mel scale."""
-    top_mel = 2595.0 * np.log10(1.0 + (sample_rate / 2) / 700.0)
-    edges = 700.0 * (10 ** (np.linspace(0.0, top_mel, n_mels + 2) / 2595.0) - 1.0)
-    bins = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    rising = (bins[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
-    falling = (edges[2:, None] - bins[None]) / (edges[2:, None] - edges[1:-1, None])
-    return np.maximum(0.0, np.minimum(rising, falling))
+    filters = mel_filterbank(sample_rate, n_fft, n_mels)
+    return np.log(np.maximum(power @ filters, 1e-10)).T.astype(np.float32)
 
 
 def _show_audio(x: np.ndarray, labels: list[str], sample_rate: int):
