@@ -18,8 +18,9 @@ import numpy as np
 from kzoo import config
 from kzoo._checks import whole_number
 from kzoo._data import check_inputs, is_dataset, to_dataset
+from kzoo._graph import output_chain
 from kzoo.errors import InputError
-from kzoo.heads import _producer, find_head
+from kzoo.heads import find_head
 
 # Layers between the features and the head that act only while training; they belong to the head
 # block (so a head trained on cached features still gets their regularisation).
@@ -44,19 +45,13 @@ def split_model(model: keras.Model) -> tuple[keras.Model, keras.Model]:
         >>> body, head = kzoo.split_model(kzoo.load("glyphnet", num_classes=10))  # doctest: +SKIP
     """
     head = find_head(model)
-    chain, tensor = [], model.outputs[0]
-    while True:  # output back to the head
-        layer, inputs = _producer(tensor)
-        chain.append(layer)
-        tensor = inputs[0]
-        if layer is head:
-            break
-    while True:  # and on through dropout-like layers
-        layer, inputs = _producer(tensor)
-        if not isinstance(layer, _STOCHASTIC):
+    chain, reached_head = [], False
+    for layer, inputs in output_chain(model):  # output back to the head, on through dropout-like layers
+        if reached_head and not isinstance(layer, _STOCHASTIC):
             break
         chain.append(layer)
         tensor = inputs[0]
+        reached_head = reached_head or layer is head
     extractor = keras.Model(model.inputs, tensor, name=f"{model.name}_features")
     features_in = keras.Input(tuple(tensor.shape[1:]), dtype=tensor.dtype, name="features")
     x = features_in

@@ -17,8 +17,8 @@ from typing import Mapping
 import keras
 import numpy as np
 
+from kzoo._graph import is_task, leaf_layers, weight_layers
 from kzoo.errors import InputError
-from kzoo.freeze import _weight_layers, leaf_layers
 from kzoo.heads import class_names
 from kzoo.layers import ImagePreprocessing
 
@@ -130,7 +130,7 @@ def save_model(model: keras.Model, directory: str | os.PathLike, *, card: str | 
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
-        if _is_task(model):
+        if is_task(model):
             model.save_to_preset(str(staging))
         else:
             model.save(staging / KERAS_FILE)
@@ -196,26 +196,20 @@ def _check_metrics(metrics) -> dict[str, float]:
     return out
 
 
-def _is_task(model) -> bool:
-    import keras_hub
-
-    return isinstance(model, keras_hub.models.Task)
-
-
 def _count(weights) -> int:
     return int(sum(np.prod(w.shape) for w in weights))
 
 
 def _architecture(model) -> str:
     total, trainable = _count(model.weights), _count(model.trainable_weights)
-    with_weights = _weight_layers(model)
+    with_weights = weight_layers(model)
     return (f"`{model.name}` ({type(model).__name__}), {len(with_weights)} layers with weights, "
             f"{total:,} parameters ({trainable:,} trainable, {total - trainable:,} frozen)")
 
 
 def _input(model) -> str:
     preprocessor = getattr(model, "preprocessor", None)
-    if _is_task(model) and preprocessor is not None:
+    if is_task(model) and preprocessor is not None:
         tokenizer = getattr(preprocessor, "tokenizer", None)
         length = getattr(preprocessor, "sequence_length", None)
         return (f"raw {'strings' if tokenizer is not None else 'inputs'}; its preprocessor "
@@ -238,7 +232,7 @@ def _output(model) -> str:
 
 
 def _trainable(model) -> str:
-    layers = _weight_layers(model)
+    layers = weight_layers(model)
     trainable = [layer.name for layer in layers if layer.trainable and layer.trainable_weights]
     if not trainable:
         return "none (the whole model is frozen)"

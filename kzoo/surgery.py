@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import keras
 
+from kzoo._graph import weight_layers
 from kzoo.errors import InputError, KzooError, did_you_mean
-from kzoo.freeze import _weight_layers
 
 
 def _kept(layers: list[keras.layers.Layer], keep) -> int:
@@ -75,7 +75,7 @@ def reinitialize(model: keras.Model, keep: int | str = 0) -> keras.Model:
     """
     if not isinstance(model, keras.Model):
         raise InputError(f"model must be a keras.Model, got {type(model).__name__}.")
-    layers = _weight_layers(model)
+    layers = weight_layers(model)
     for layer in layers[_kept(layers, keep):]:
         for variable, value in zip(layer.weights, _fresh_weights(layer)):
             variable.assign(value)

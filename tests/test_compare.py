@@ -56,7 +56,7 @@ def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"methods": ["option 3"]}, "unknown method"),
-    ({"shots": (0, 1)}, "shots must be an int >= 1"),
+    ({"shots": (0, 1)}, "shots == 0, must be an int >= 1"),
     ({"shots": 5}, "non-empty list"),
     ({"seeds": 0}, "seeds must be"),
     ({"class_names": ["a", "b"]}, "class_names has only 2"),

@@ -15,11 +15,13 @@ from typing import Sequence
 import keras
 
 from kzoo import config
+from kzoo._checks import class_names as check_class_names
 from kzoo._checks import fraction
+from kzoo._graph import head_input
 from kzoo.devices import build_scope
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.freeze import freeze
-from kzoo.heads import _head_input, _names, find_head, swap_head
+from kzoo.heads import find_head, swap_head
 from kzoo.heads import class_names as class_names_of
 from kzoo.layers import ClassifierHead, ImagePreprocessing
 from kzoo.zoo.catalog import ZooEntry, info
@@ -60,7 +62,7 @@ def _keras_application(entry, weights, names, shape, dropout):
         if names is None:
             net = fn(include_top=True, weights=weights, classifier_activation=None)
             head = find_head(net)
-            body = keras.Model(net.inputs, _head_input(net, head), name=f"{entry.name}_body")
+            body = keras.Model(net.inputs, head_input(net, head), name=f"{entry.name}_body")
             return _assemble(entry, ImagePreprocessing(mode), body, entry.input_shape, _imagenet_names(), 0,
                              head.get_weights())
         body = fn(include_top=False, weights=weights, input_shape=shape, pooling="avg")
@@ -82,7 +84,7 @@ def _keras_hub_image(entry, location, weights, names, shape, dropout):
     shape = shape or (*size, 3)
     rescale = keras.layers.Rescaling(scale=converter.scale, offset=converter.offset, name="rescale")
     head = find_head(task)
-    body = keras.Model(task.inputs, _head_input(task, head), name=f"{entry.name}_body")
+    body = keras.Model(task.inputs, head_input(task, head), name=f"{entry.name}_body")
     if names is None:
         return _assemble(entry, rescale, body, shape, _imagenet_names(), 0, head.get_weights())
     return _assemble(entry, rescale, body, shape, names, dropout)
@@ -161,7 +163,7 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
         >>> model.output_shape                                                     # doctest: +SKIP
         (None, 2)
     """
-    names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
+    names = None if num_classes is None and class_names is None else check_class_names(class_names, num_classes)
     try:
         entry = info(name)
     except UnknownNameError:  # not a zoo name (zoo names win over folders): a saved model's folder?
