@@ -106,7 +106,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
         x = np.asarray(data[0] if isinstance(data, tuple) else data)
         path = config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
         if path.exists():
-            stored = np.load(path)
+            stored = np.load(path, allow_pickle=False)
             return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]
     feats, labels = [], []
     for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
@@ -117,10 +117,17 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
     if not feats:
         raise InputError("data is empty: there is nothing to extract features from.")
     features = np.concatenate(feats)
-    result = (features, np.concatenate(labels)) if labels else features
+    result = (features, _plain(np.concatenate(labels))) if labels else features
     if path is not None:
         _save_npz(path, features=features, **({"labels": result[1]} if labels else {}))
     return result
+
+
+def _plain(labels: np.ndarray) -> np.ndarray:
+    """Labels as an array numpy stores without pickling: strings (objects or bytes) become unicode."""
+    if labels.dtype == object or labels.dtype.kind == "S":
+        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in labels.tolist()])
+    return labels
 
 
 def _save_npz(path: Path, **arrays) -> None:
@@ -128,7 +135,7 @@ def _save_npz(path: Path, **arrays) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, allow_pickle=False, **arrays)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
