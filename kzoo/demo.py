@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kzoo.compare import METHODS, data_efficiency
+from kzoo.compare import LABELS, METHODS, data_efficiency
 
 SHOTS = (1, 5, 20)
 FINETUNE_LR = 3e-4
@@ -70,10 +70,11 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plot_path = out_dir / "demo.png"
-    figure = plot_data_efficiency(results, title="Handwritten digits: pre-trained on letters vs from scratch")
+    figure = plot_data_efficiency(results, title="Handwritten digits: pre-trained on letters vs from scratch",
+                                  labels=LABELS)
     figure.savefig(plot_path, dpi=120, bbox_inches="tight")
     print(f"plot: {plot_path}")
-    numbers = {"results": {m: {str(k): v for k, v in r.items()} for m, r in results.items()},
+    numbers = {"results": {LABELS[m]: {str(k): v for k, v in r.items()} for m, r in results.items()},
                "seeds": seeds, "quick": quick, "seconds": round(seconds, 1), "test_size": int(len(y_test)),
                "backend": keras.backend.backend(), "keras": keras.__version__,
                "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
@@ -86,7 +87,7 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
 
 
 def _table(results) -> str:
-    lines = ["labelled/class  " + "  ".join(f"{m:>15s}" for m in METHODS)]
+    lines = ["labelled/class  " + "  ".join(f"{LABELS[m]:>15s}" for m in METHODS)]
     for shots in SHOTS:
         cells = [f"{100 * np.mean(results[m][shots]):6.1f} +- {100 * np.std(results[m][shots]):4.1f}%"
                  for m in METHODS]

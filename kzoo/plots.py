@@ -302,7 +302,7 @@ def plot_confusion(y_true, y_pred, class_names, ax=None):
 
 
 def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples per class",
-                         title: str = "Accuracy against labelled examples"):
+                         title: str = "Accuracy against labelled examples", labels=None):
     """Accuracy against the number of labelled examples, one line per method, log x axis.
 
     Args:
@@ -311,6 +311,7 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
         ax: a matplotlib ``Axes`` to draw in (default: a new figure).
         xlabel: the x axis label.
         title: the plot title.
+        labels: legend text per method (e.g. ``kzoo.compare.LABELS``); default the method names.
 
     Returns:
         The matplotlib ``Figure``.
@@ -321,7 +322,8 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
 
     Example:
         >>> from kzoo import plots
-        >>> fig = plots.plot_data_efficiency({"scratch": {1: 0.6, 5: 0.9}, "option 1": {1: 0.8, 5: 0.93}})
+        >>> fig = plots.plot_data_efficiency({"scratch": {1: 0.6, 5: 0.9}, "frozen": {1: 0.8, 5: 0.93}},
+        ...                                  labels={"frozen": "option 1"})
     """
     import matplotlib.pyplot as plt
 
@@ -338,7 +340,7 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
         if any(a.size == 0 or not np.all((a >= 0) & (a <= 1)) for a in accs):
             raise InputError(f"{method!r}: accuracies must be numbers in [0, 1] (not percentages).")
         ax.errorbar(shots, [100 * a.mean() for a in accs], yerr=[100 * a.std() for a in accs],
-                    marker="o", capsize=3, label=str(method))
+                    marker="o", capsize=3, label=str((labels or {}).get(method, method)))
         counts.update(int(k) for k in shots)
     ticks = sorted(counts)
     ax.set(xscale="log", xlabel=xlabel, ylabel="test accuracy (%)", title=title)
