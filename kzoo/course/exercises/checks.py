@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from kzoo.errors import InputError
-from kzoo.exercises.question import Checker
+from kzoo.course.exercises.question import Checker
 
 
 def _describe(value: Any) -> str:
