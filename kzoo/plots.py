@@ -6,7 +6,7 @@ import textwrap
 
 import numpy as np
 
-from kzoo._checks import whole_number
+from kzoo._checks import check_scalar, whole_number
 from kzoo._data import is_dataset
 from kzoo.errors import InputError, did_you_mean
 
@@ -390,8 +390,7 @@ def plot_filters(layer_or_kernel, *, n: int | None = None, title: str | None = N
     total = kernel.shape[-1]
     if n is None:
         n = total
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= total:
-        raise InputError(f"n must be a whole number in 1..{total} (the layer's filters), got {n!r}.")
+    n = check_scalar(f"n (of the layer's {total} filters)", n, int, min_val=1, max_val=total)
     filters = np.moveaxis(kernel, -1, 0)  # (filters, h, w, in)
     order = np.argsort(-np.linalg.norm(filters.reshape(total, -1), axis=1), kind="stable")[:n]
     fig, axes = _grid(int(n), (0.9, 0.9))

@@ -17,6 +17,7 @@ from typing import Mapping
 import keras
 import numpy as np
 
+from kzoo._checks import check_scalar
 from kzoo._graph import is_task, leaf_layers, weight_layers
 from kzoo.errors import InputError
 from kzoo.heads import class_names
@@ -188,12 +189,7 @@ def _check_metrics(metrics) -> dict[str, float]:
         return {}
     if not isinstance(metrics, Mapping):
         raise InputError(f"metrics must be a dict of name -> number, got {type(metrics).__name__}.")
-    out = {}
-    for key, value in metrics.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise InputError(f"metric {key!r} must be a number, got {value!r}.")
-        out[str(key)] = float(value)
-    return out
+    return {str(key): check_scalar(f"metric {key!r}", value) for key, value in metrics.items()}
 
 
 def _count(weights) -> int:

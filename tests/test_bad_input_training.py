@@ -219,3 +219,10 @@ def test_feature_cache_stores_string_labels_without_pickle(tmp_path, monkeypatch
 def test_predict_refuses_bad_batch_size():
     with pytest.raises(InputError, match="batch_size == 0"):
         kzoo.predict(_model(), _data()[0], batch_size=0)
+
+
+@pytest.mark.parametrize("value", ["false", 0, "yes"])
+def test_mixed_precision_must_be_a_bool(value):
+    with pytest.raises(InputError, match=f"mixed_precision == {value!r}, must be True, False or None"):
+        with kzoo.devices.build_scope(mixed_precision=value):
+            pass
