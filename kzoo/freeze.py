@@ -41,10 +41,11 @@ def body_layers(model: keras.Model, top: int | float | str | None = None) -> lis
         kzoo.InputError: ``top`` out of range or not a layer name of the body.
 
     Example:
-        >>> import keras, kzoo.freeze
+        >>> import keras
+        >>> from kzoo.freeze import body_layers
         >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, name="a"),
         ...                       keras.layers.Dense(4, name="b"), keras.layers.Dense(2)])
-        >>> [layer.name for layer in kzoo.freeze.body_layers(m, top=1)]
+        >>> [layer.name for layer in body_layers(m, top=1)]
         ['b']
     """
     return _select(_body_layers(model), top)
