@@ -71,6 +71,8 @@ def check_training_data(data, num_classes: int, what: str = "train") -> None:
     for x, y in batches:
         if y is None:
             raise InputError(f"{what} needs labels: pass (x, y) arrays or a dataset of (x, y) batches.")
+        if y.ndim == 0 and is_dataset(data):
+            raise InputError(f"{what} yields single examples, not batches: call .batch(32) on the dataset.")
         if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
             raise InputError(f"{what}: labels must be a 1-D array of integer class indices, got dtype {y.dtype} "
                              f"and shape {y.shape}.")

@@ -113,6 +113,7 @@ FINE_TUNE_DATA = [
      r"validation_data: labels \[-2, -1\] are outside the head"),
     ("float labels", lambda: ((_data()[0], _data()[1].astype("float32")), None), "integer class indices"),
     ("no labels", lambda: (_data()[0], None), "train needs labels"),
+    ("unbatched tf.data", lambda: (tf.data.Dataset.from_tensor_slices(_data()), None), r"not batches: call .batch"),
     ("unlabelled tf.data", lambda: (tf.data.Dataset.from_tensor_slices(_data()[0]).batch(4), None),
      "train needs labels"),
 ]
