@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import keras
 
+from kzoo.errors import InputError
+
 
 def producer(tensor):
     """(layer, its input tensors) for a symbolic tensor of a functional graph."""
@@ -29,7 +31,8 @@ def head_input(model: keras.Model, head: keras.layers.Layer):
     for layer, inputs in output_chain(model):
         if layer is head:
             return inputs[0]
-    raise ValueError(f"{head.name!r} is not on the path from {model.name!r}'s output to its inputs.")
+    raise InputError(f"{head.name!r} is not on the path from {model.name!r}'s output back to its inputs; "
+                     "pass the model's own head (kzoo.find_head(model)).")
 
 
 def output_activation(model: keras.Model, head: keras.layers.Layer) -> str | None:
