@@ -1,34 +1,110 @@
 """Argument checks shared by kzoo's public functions; each raises an InputError naming the argument."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from kzoo.errors import InputError
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+_BOUNDS = {"both": (True, True), "left": (True, False), "right": (False, True), "neither": (False, False)}
+
+
+def check_scalar(name: str, value, target_type: type = float, *, min_val=None, max_val=None,
+                 include_boundaries: str = "both"):
+    """``value`` as an ``int`` or ``float`` if it is a finite number of ``target_type`` in range, else an InputError.
+
+    scikit-learn's ``check_scalar`` in kzoo's words: numpy scalars are accepted, bools are refused,
+    ``target_type=float`` takes ints too, and every message has one shape, e.g.
+    ``lr == nan, must be a finite number > 0``.
+
+    Args:
+        name: the argument's name, as the user wrote it.
+        value: what the user passed.
+        target_type: ``int`` (whole numbers) or ``float`` (any real number).
+        min_val: the lower bound, or None.
+        max_val: the upper bound, or None.
+        include_boundaries: which bounds are allowed values: ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
+
+    Example:
+        >>> check_scalar("epochs", np.int64(3), int, min_val=0)
+        3
+        >>> check_scalar("lr", float("nan"), min_val=0, include_boundaries="neither")
+        Traceback (most recent call last):
+        kzoo.errors.InputError: lr == nan, must be a finite number > 0.
+    """
+    low_ok, high_ok = _BOUNDS[include_boundaries]
+    wants = "an int" if target_type is int else "a finite number"
+    if min_val is not None and max_val is not None:
+        must = f"{wants} in {'[' if low_ok else '('}{min_val}, {max_val}{']' if high_ok else ')'}"
+    elif min_val is not None:
+        must = f"{wants} {'>=' if low_ok else '>'} {min_val}"
+    elif max_val is not None:
+        must = f"{wants} {'<=' if high_ok else '<'} {max_val}"
+    else:
+        must = wants
+    kinds = (int, np.integer) if target_type is int else (int, float, np.integer, np.floating)
+    ok = isinstance(value, kinds) and not isinstance(value, (bool, np.bool_)) and bool(np.isfinite(value))
+    if ok and min_val is not None:
+        ok = value >= min_val if low_ok else value > min_val
+    if ok and max_val is not None:
+        ok = value <= max_val if high_ok else value < max_val
+    if not ok:
+        shown = value if isinstance(value, (int, float, np.number)) else repr(value)
+        raise InputError(f"{name} == {shown}, must be {must}.")
+    return int(value) if target_type is int else float(value)
 
 
 def whole_number(name: str, value, low: int = 1) -> int:
-    """``value`` as an int if it is an int >= ``low`` (bools refused), else an InputError."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise InputError(f"{name} must be an int >= {low}, got {value!r}.")
-    return int(value)
+    """``value`` as an int if it is an int >= ``low`` (``check_scalar`` with ``int``)."""
+    return check_scalar(name, value, int, min_val=low)
 
 
 def positive_number(name: str, value) -> float:
-    """``value`` as a float if it is a number > 0 (bools refused), else an InputError."""
-    if not _is_real(value) or not value > 0:
-        raise InputError(f"{name} must be a positive number, got {value!r}.")
-    return float(value)
+    """``value`` as a float if it is a finite number > 0 (``check_scalar`` with ``min_val=0``, excluded)."""
+    return check_scalar(name, value, float, min_val=0, include_boundaries="neither")
 
 
 def fraction(name: str, value) -> float:
-    """``value`` as a float if it is a number in [0, 1) (bools refused), else an InputError."""
-    if not _is_real(value) or not 0 <= value < 1:
-        raise InputError(f"{name} must be a number in [0, 1), got {value!r}.")
-    return float(value)
+    """``value`` as a float if it is a number in [0, 1)."""
+    return check_scalar(name, value, float, min_val=0, max_val=1, include_boundaries="left")
+
+
+def class_names(names, num_classes=None, *, name: str = "class_names") -> list[str]:
+    """Validated class names as a list of str: a non-string sequence, no duplicates, one per class.
+
+    With ``num_classes`` and no ``names``, the defaults ``class_0`` ... are returned; with both,
+    their lengths must agree.
+
+    Example:
+        >>> class_names(("cat", "dog"))
+        ['cat', 'dog']
+        >>> class_names(None, 2)
+        ['class_0', 'class_1']
+    """
+    if names is not None:
+        if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
+            raise InputError(f"{name} must be a non-empty list of strings, e.g. ['cat', 'dog'], "
+                             f"got {type(names).__name__}.")
+        names = [str(n) for n in names]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise InputError(f"{name} has duplicates: {dup}. Each class needs its own name.")
+    if num_classes is None:
+        if names is None:
+            raise InputError(f"give num_classes (an int >= 1) or a non-empty list of {name}.")
+        if not names:
+            raise InputError(f"{name} must be a non-empty list of strings, e.g. ['cat', 'dog'], got [].")
+        return names
+    num_classes = whole_number("num_classes", num_classes)
+    if names is None:
+        return [f"class_{i}" for i in range(num_classes)]
+    if len(names) != num_classes:
+        raise InputError(
+            f"num_classes == {num_classes} but {len(names)} {name} were given; pass one name per "
+            "class (or leave num_classes out and it follows the names).")
+    return names
 
 
 def labelled_pair(data, what: str = "data", *, class_indices: bool = False) -> tuple[np.ndarray, np.ndarray]:

@@ -38,11 +38,61 @@ def to_dataset(data, *, batch_size: int = 32, preprocessor=None, shuffle: bool =
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def labels_of(data) -> np.ndarray | None:
-    """The labels of ``(x, y)`` data as a numpy array (None for unlabelled or dataset input)."""
-    if isinstance(data, tuple) and len(data) == 2:
-        return np.asarray(data[1])
-    return None
+_PEEK_BATCHES = 4  # a tf.data pipeline is checked on its first batches: reading it all could cost an epoch
+
+
+def _examples(data):
+    """``(x, y)`` numpy pairs to check: the data itself, or the first batches of a dataset."""
+    if not is_dataset(data):
+        if isinstance(data, tuple) and len(data) == 2:
+            return [(data[0], np.asarray(data[1]))]
+        return [(data, None)]
+    batches = []
+    for batch in data.take(_PEEK_BATCHES).as_numpy_iterator():
+        batches.append(batch[:2] if isinstance(batch, tuple) else (batch, None))
+    return batches
+
+
+def _count(x) -> int:
+    first = next(iter(x.values())) if isinstance(x, dict) and x else x
+    return len(first) if np.ndim(first) else 0
+
+
+def check_training_data(data, num_classes: int, what: str = "train") -> None:
+    """Refuse data a classifier of ``num_classes`` cannot train on, before any training starts.
+
+    The checks: at least one example; labels present, 1-D integer class indices in
+    ``0 .. num_classes - 1``; numeric inputs finite (no NaN or inf). Arrays are checked whole, a
+    ``tf.data`` pipeline on its first batches.
+    """
+    batches = _examples(data)
+    if sum(_count(x) for x, _ in batches) == 0:
+        raise InputError(f"{what} is empty: it has no examples. Check the data set, split or filter that made it.")
+    for x, y in batches:
+        if y is None:
+            raise InputError(f"{what} needs labels: pass (x, y) arrays or a dataset of (x, y) batches.")
+        if y.ndim == 0 and is_dataset(data):
+            raise InputError(f"{what} yields single examples, not batches: call .batch(32) on the dataset.")
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise InputError(f"{what}: labels must be a 1-D array of integer class indices, got dtype {y.dtype} "
+                             f"and shape {y.shape}.")
+        bad = y[(y < 0) | (y >= num_classes)]
+        if bad.size:
+            raise InputError(
+                f"{what}: labels {sorted(set(bad.tolist()))[:10]} are outside the head, which has {num_classes} "
+                f"classes (0..{num_classes - 1}). Swap the head for the right size (kzoo.swap_head) or add "
+                "classes (kzoo.add_classes).")
+        check_finite(x, what)
+
+
+def check_finite(x, what: str = "x") -> None:
+    """Refuse numeric inputs holding NaN or inf (text and other non-numeric inputs pass)."""
+    for name, array in (x.items() if isinstance(x, dict) else [("x", x)]):
+        array = np.asarray(array)
+        if np.issubdtype(array.dtype, np.number) and not np.isfinite(array).all():
+            count = int(array.size - np.isfinite(array).sum())
+            raise InputError(f"{what}: {name} holds {count} NaN or infinite value(s); training on them gives "
+                             "NaN weights. Clean or impute them first (np.nan_to_num, or drop those examples).")
 
 
 def check_inputs(model, data) -> None:

@@ -4,9 +4,13 @@
 few-shot subsets and seeds and measures test accuracy, ready for ``kzoo.plots.plot_data_efficiency``:
 
 * ``"scratch"``: the same architecture from random weights, every layer (BatchNorm included) trained;
-* ``"option 1"``: pre-trained body frozen, only the new head trained (on cached features);
-* ``"option 2"``: the two-phase schedule of ``kzoo.fine_tune``: head first, then every layer at a
-  smaller learning rate.
+* ``"frozen"`` (the course's option 1): pre-trained body frozen, only the new head trained (on cached
+  features);
+* ``"fine_tune"`` (the course's option 2): the two-phase schedule of ``kzoo.fine_tune``: head first,
+  then every layer at a smaller learning rate.
+
+``LABELS`` gives the course's words for each, for tables and plot legends
+(``plots.plot_data_efficiency(results, labels=LABELS)``).
 
 Every method trains for about the same number of gradient steps whatever the number of examples,
 so small subsets are not also short trainings.
@@ -14,23 +18,31 @@ so small subsets are not also short trainings.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Sequence
 
 import keras
 import numpy as np
 
-from kzoo._checks import labelled_pair, whole_number
+from kzoo._checks import check_scalar, labelled_pair, positive_number, whole_number
 from kzoo.datasets.splits import few_shot
 from kzoo.errors import InputError
 from kzoo.finetune import fine_tune
 from kzoo.models import load
 
-METHODS = ("scratch", "option 1", "option 2")
+METHODS = ("scratch", "frozen", "fine_tune")
+LABELS = {"scratch": "scratch", "frozen": "option 1", "fine_tune": "option 2"}
+_OLD_NAMES = {"option 1": "frozen", "option 2": "fine_tune"}
 _PREDICT_BATCH = 64
 
 
 def _check_methods(methods) -> tuple[str, ...]:
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    old = [m for m in methods if m in _OLD_NAMES]
+    if old:
+        warnings.warn(f"methods {old} are the course's words; pass {[_OLD_NAMES[m] for m in old]} "
+                      "(kzoo.compare.LABELS maps them back for display).", DeprecationWarning, stacklevel=3)
+    methods = tuple(_OLD_NAMES.get(m, m) for m in methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
         raise InputError(f"unknown method(s) {unknown or methods!r}: choose from {METHODS}.")
@@ -41,7 +53,7 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
                  steps: int = 150, batch_size: int = 32, lr: float = 1e-2, finetune_lr: float = 1e-3,
                  scratch_lr: float = 3e-3, min_epochs: int = 10, finetune_share: float = 0.5,
                  input_shape: tuple | None = None) -> keras.Model:
-    """Train one zoo classifier one way: from scratch, option 1 or option 2.
+    """Train one zoo classifier one way: from scratch, frozen (option 1) or fine-tuned (option 2).
 
     The number of epochs is ``max(min_epochs, ceil(steps / batches per epoch))``, so every subset
     size gets about ``steps`` gradient steps. Set the random seed first (``keras.utils.set_random_seed``)
@@ -50,8 +62,10 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
     Args:
         name: a zoo model name, e.g. ``"glyphnet"`` or ``"efficientnet_lite0"``.
         method: ``"scratch"`` (random weights, all layers and BatchNorm trained at ``scratch_lr``),
-            ``"option 1"`` (frozen body, head trained at ``lr`` on cached features) or ``"option 2"``
-            (head at ``lr``, then ``finetune_share`` as many epochs of every layer at ``finetune_lr``).
+            ``"frozen"`` (option 1: frozen body, head trained at ``lr`` on cached features) or
+            ``"fine_tune"`` (option 2: head at ``lr``, then ``finetune_share`` as many epochs of every
+            layer at ``finetune_lr``). The old values ``"option 1"``/``"option 2"`` still work, with a
+            DeprecationWarning.
         train: ``(x, y)`` numpy arrays, ``y`` integer class indices into ``class_names``.
         class_names: the classes of the new head.
         steps: the gradient-step budget per phase.
@@ -71,21 +85,23 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
 
     Example:
         >>> from kzoo.compare import train_method
-        >>> model = train_method("glyphnet", "option 1", (x, y), class_names=list("0123456789"))  # doctest: +SKIP
+        >>> model = train_method("glyphnet", "frozen", (x, y), class_names=list("0123456789"))  # doctest: +SKIP
     """
     (method,) = _check_methods((method,))
     x, y = labelled_pair(train, "train", class_indices=True)
     for label, value in (("steps", steps), ("batch_size", batch_size), ("min_epochs", min_epochs)):
         whole_number(label, value)
-    if not isinstance(finetune_share, (int, float)) or not 0 < finetune_share <= 1:
-        raise InputError(f"finetune_share must be in (0, 1], got {finetune_share!r}.")
+    for label, value in (("lr", lr), ("finetune_lr", finetune_lr), ("scratch_lr", scratch_lr)):
+        positive_number(label, value)
+    finetune_share = check_scalar("finetune_share", finetune_share, min_val=0, max_val=1,
+                                  include_boundaries="right")
     epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
     shape = {} if input_shape is None else {"input_shape": input_shape}
     model = load(name, class_names=class_names, weights=None if method == "scratch" else "pretrained", **shape)
     if method == "scratch":
         fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True,
                   batch_size=batch_size)
-    elif method == "option 1":
+    elif method == "frozen":
         fine_tune(model, (x, y), head_epochs=epochs, lr=lr, batch_size=batch_size)
     else:
         fine_tune(model, (x, y), head_epochs=epochs, epochs=max(1, int(epochs * finetune_share)), lr=lr,
@@ -109,7 +125,7 @@ def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
         train: ``(x, y)`` numpy arrays to draw the labelled examples from.
         test: ``(x, y)`` numpy arrays to score on.
         shots: labelled examples per class to try, each >= 1.
-        methods: any of ``METHODS``.
+        methods: any of ``METHODS`` (the result is keyed by them; ``LABELS`` has the course's words).
         seeds: number of seeds (0, 1, ...): each draws other examples and other initial weights.
         class_names: names of the classes (default ``"0"``, ``"1"``, ...).
         verbose: print one line per seed and subset size.
@@ -128,7 +144,7 @@ def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
         >>> d = load_digits()
         >>> x, y = d.images[..., None].astype("float32"), d.target
         >>> results = data_efficiency("glyphnet", (x[:900], y[:900]), (x[900:], y[900:]))  # doctest: +SKIP
-        >>> results["option 1"][1]                                                       # doctest: +SKIP
+        >>> results["frozen"][1]                                                       # doctest: +SKIP
         [0.84]
     """
     methods = _check_methods(methods)
@@ -154,5 +170,5 @@ def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple
                 results[method][k].append(float(np.mean(np.argmax(scores, axis=1) == y_test)))
             if verbose:
                 print(f"{k:4d} per class, seed {seed}: "
-                      + ", ".join(f"{m} {results[m][k][-1]:.1%}" for m in methods), flush=True)
+                      + ", ".join(f"{LABELS[m]} {results[m][k][-1]:.1%}" for m in methods), flush=True)
     return results

@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 
 import keras
+import numpy as np
+
+from kzoo.errors import InputError
 
 
 def accelerators() -> list[str]:
@@ -31,6 +34,10 @@ def build_scope(mixed_precision: bool | None = None):
     * Several devices on the JAX backend and no distribution set: ``keras.distribution.DataParallel``
       over all of them, so ``fit`` splits each batch across the devices.
 
+    Raises:
+        kzoo.InputError: ``mixed_precision`` is not True, False or None (a string such as ``"false"``
+            would otherwise count as on).
+
     Example:
         >>> import keras, kzoo
         >>> with kzoo.devices.build_scope(mixed_precision=False):
@@ -38,6 +45,8 @@ def build_scope(mixed_precision: bool | None = None):
         >>> layer.dtype_policy.name
         'float32'
     """
+    if mixed_precision is not None and not isinstance(mixed_precision, (bool, np.bool_)):
+        raise InputError(f"mixed_precision == {mixed_precision!r}, must be True, False or None (auto).")
     if keras.backend.backend() == "jax" and keras.distribution.distribution() is None:
         devices = keras.distribution.list_devices()
         if len(devices) > 1:

@@ -17,8 +17,9 @@ from kzoo import config
 from kzoo._checks import whole_number
 from kzoo._files import atomic_path
 from kzoo._data import check_inputs, is_dataset, to_dataset
+from kzoo._graph import output_chain
 from kzoo.errors import InputError
-from kzoo.heads import _producer, find_head
+from kzoo.heads import find_head
 
 # Layers between the features and the head that act only while training; they belong to the head
 # block (so a head trained on cached features still gets their regularisation).
@@ -43,19 +44,13 @@ def split_model(model: keras.Model) -> tuple[keras.Model, keras.Model]:
         >>> body, head = kzoo.split_model(kzoo.load("glyphnet", num_classes=10))  # doctest: +SKIP
     """
     head = find_head(model)
-    chain, tensor = [], model.outputs[0]
-    while True:  # output back to the head
-        layer, inputs = _producer(tensor)
-        chain.append(layer)
-        tensor = inputs[0]
-        if layer is head:
-            break
-    while True:  # and on through dropout-like layers
-        layer, inputs = _producer(tensor)
-        if not isinstance(layer, _STOCHASTIC):
+    chain, reached_head = [], False
+    for layer, inputs in output_chain(model):  # output back to the head, on through dropout-like layers
+        if reached_head and not isinstance(layer, _STOCHASTIC):
             break
         chain.append(layer)
         tensor = inputs[0]
+        reached_head = reached_head or layer is head
     extractor = keras.Model(model.inputs, tensor, name=f"{model.name}_features")
     features_in = keras.Input(tuple(tensor.shape[1:]), dtype=tensor.dtype, name="features")
     x = features_in
@@ -110,7 +105,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
         x = np.asarray(data[0] if isinstance(data, tuple) else data)
         path = config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
         if path.exists():
-            stored = np.load(path)
+            stored = np.load(path, allow_pickle=False)
             return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]
     feats, labels = [], []
     for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
@@ -121,12 +116,19 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
     if not feats:
         raise InputError("data is empty: there is nothing to extract features from.")
     features = np.concatenate(feats)
-    result = (features, np.concatenate(labels)) if labels else features
+    result = (features, _plain(np.concatenate(labels))) if labels else features
     if path is not None:
         _save_npz(path, features=features, **({"labels": result[1]} if labels else {}))
     return result
 
 
+def _plain(labels: np.ndarray) -> np.ndarray:
+    """Labels as an array numpy stores without pickling: strings (objects or bytes) become unicode."""
+    if labels.dtype == object or labels.dtype.kind == "S":
+        return np.array([v.decode() if isinstance(v, bytes) else str(v) for v in labels.tolist()])
+    return labels
+
+
 def _save_npz(path: Path, **arrays) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, allow_pickle=False, **arrays)

@@ -17,29 +17,12 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from kzoo._checks import positive_number, whole_number
-from kzoo._data import check_inputs, labels_of, to_dataset
+from kzoo._checks import check_scalar, positive_number, whole_number
+from kzoo._data import check_inputs, check_training_data, to_dataset
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
-from kzoo.freeze import freeze, layer_groups, unfreeze
+from kzoo.freeze import body_layers, freeze, layer_groups, unfreeze
 from kzoo.heads import find_head
-
-
-def _check_labels(model, *datas):
-    units = find_head(model).units
-    for data in datas:
-        y = labels_of(data) if data is not None else None
-        if y is None:
-            continue
-        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-            raise InputError(f"labels must be a 1-D array of integer class indices, got dtype {y.dtype} "
-                             f"and shape {y.shape}.")
-        bad = y[(y < 0) | (y >= units)]
-        if bad.size:
-            raise InputError(
-                f"labels {sorted(set(bad.tolist()))[:10]} are outside the head, which has {units} classes "
-                f"(0..{units - 1}). Swap the head for the right size (kzoo.swap_head) or add classes "
-                "(kzoo.add_classes).")
 
 
 def _default_loss(model):
@@ -48,13 +31,33 @@ def _default_loss(model):
     return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
 
 
-def _optimizer(name_or_optimizer, learning_rate: float):
-    if isinstance(name_or_optimizer, keras.optimizers.Optimizer):
-        config = {**name_or_optimizer.get_config(), "learning_rate": learning_rate}
-        return type(name_or_optimizer).from_config(config)
-    optimizer = keras.optimizers.get(name_or_optimizer)
-    optimizer.learning_rate = learning_rate
-    return optimizer
+def fresh_optimizer(optimizer: str | keras.optimizers.Optimizer, learning_rate: float) -> keras.optimizers.Optimizer:
+    """A new optimizer of the kind ``optimizer`` names or is, with ``learning_rate`` and no state.
+
+    Each training phase gets its own: the state of one phase (Adam's moments) would be wrong for the next.
+
+    Args:
+        optimizer: a Keras optimizer name (``"adam"``) or instance (its settings are copied).
+        learning_rate: a finite number > 0.
+
+    Raises:
+        kzoo.InputError: an unknown optimizer name or a bad learning rate.
+
+    Example:
+        >>> import kzoo.finetune
+        >>> type(kzoo.finetune.fresh_optimizer("sgd", 0.1)).__name__
+        'SGD'
+    """
+    learning_rate = check_scalar("learning_rate", learning_rate, min_val=0, include_boundaries="neither")
+    if isinstance(optimizer, keras.optimizers.Optimizer):
+        return type(optimizer).from_config({**optimizer.get_config(), "learning_rate": learning_rate})
+    try:
+        made = keras.optimizers.get(optimizer)
+    except ValueError as err:
+        raise InputError(f"optimizer == {optimizer!r} is not a Keras optimizer; pass a name such as 'adam' "
+                         "or 'sgd', or an optimizer instance.") from err
+    made.learning_rate = learning_rate
+    return made
 
 
 def discriminative_optimizer(optimizer: keras.optimizers.Optimizer,
@@ -74,10 +77,8 @@ def discriminative_optimizer(optimizer: keras.optimizers.Optimizer,
         >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
         >>> opt = kzoo.discriminative_optimizer(keras.optimizers.Adam(1e-3), [(m.weights[0], 0.1)])
     """
-    factors = list(factors)
-    for variable, factor in factors:
-        if not isinstance(factor, (int, float)) or factor < 0:
-            raise InputError(f"learning-rate factor for {variable.path!r} must be a number >= 0, got {factor!r}.")
+    factors = [(variable, check_scalar(f"the learning-rate factor for {variable.path!r}", factor, min_val=0))
+               for variable, factor in factors]
     base = type(optimizer)
 
     def update_step(self, gradient, variable, learning_rate):
@@ -100,12 +101,13 @@ def _group_multipliers(model, lr_mult, groups):
         missing = sorted(set(lr_mult) - set(names))
         if missing:
             raise InputError(f"lr_mult names layers that are not in the model: {missing}.")
-        return [(w, float(f)) for name, f in lr_mult.items() for w in names[name].weights]
-    if not isinstance(lr_mult, (int, float)) or not 0 < lr_mult <= 1:
-        raise InputError(f"lr_mult must be a factor in (0, 1] or a dict layer name -> factor, got {lr_mult!r}.")
+        return [(w, check_scalar(f"lr_mult[{name!r}]", f, min_val=0)) for name, f in lr_mult.items()
+                for w in names[name].weights]
+    lr_mult = check_scalar("lr_mult", lr_mult, min_val=0, max_val=1,
+                           include_boundaries="right")
     body_groups = layer_groups(model, groups)[:-1]
     n = len(body_groups)
-    return [(w, float(lr_mult) ** (n - i)) for i, group in enumerate(body_groups)
+    return [(w, lr_mult ** (n - i)) for i, group in enumerate(body_groups)
             for layer in group for w in layer.weights]
 
 
@@ -125,48 +127,52 @@ def _merge(histories: Sequence[tuple[str, keras.callbacks.History]]) -> keras.ca
     return merged
 
 
-def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: int = 5, epochs: int = 0,
-              lr: float = 1e-3, finetune_lr: float | None = None, unfreeze_top: int | float | str | None = None,
+_OWN_FIT_ARGS = ("x", "y", "epochs", "initial_epoch", "validation_data", "shuffle", "batch_size")
+
+
+def fine_tune(model: keras.Model, train, validation_data=None, *,
+              head_epochs: int = 5, lr: float = 1e-3, cache_features: bool = True,
+              epochs: int = 0, finetune_lr: float | None = None, unfreeze_top: int | float | str | None = None,
               lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
-              cache_features: bool = True,
               batch_size: int = 32, optimizer="adam", loss=None, metrics=("accuracy",),
-              callbacks: Sequence[keras.callbacks.Callback] = (), verbose: int | str = 0
-              ) -> keras.callbacks.History:
+              **fit_kwargs) -> keras.callbacks.History:
     """Train a classifier from pre-trained weights: head first, then (optionally) everything.
 
     Option 1 is ``head_epochs=N, epochs=0``; option 2 in one phase is ``head_epochs=0, epochs=N``;
-    the two-phase schedule is both.
+    the two-phase schedule is both. It reads as fast.ai's ``fine_tune``: ``freeze``, fit the head,
+    ``unfreeze``, fit everything; every argument of both phases is checked before phase 1 starts.
 
     Args:
         model: a classifier, e.g. from ``kzoo.load(name, num_classes=...)``. Trained in place.
         train: ``(x, y)`` arrays (y: integer class indices) or a batched ``tf.data.Dataset``.
         validation_data: same forms as ``train``, or None.
-        head_epochs: epochs with the body frozen (phase 1).
-        epochs: epochs after unfreezing (phase 2).
-        lr: learning rate of phase 1.
-        finetune_lr: learning rate of phase 2 (default ``lr / 10``).
-        unfreeze_top: which body layers phase 2 trains (see ``kzoo.unfreeze``; None = all).
-        lr_mult: discriminative learning rates in phase 2: a factor f in (0, 1] (body group i of
+        head_epochs: phase 1, epochs with the body frozen.
+        lr: phase 1, learning rate.
+        cache_features: phase 1, run the frozen body once and train the head on the stored
+            features (much faster; no data augmentation then).
+        epochs: phase 2, epochs after unfreezing.
+        finetune_lr: phase 2, learning rate (default ``lr / 10``).
+        unfreeze_top: phase 2, which body layers train (see ``kzoo.unfreeze``; None = all).
+        lr_mult: phase 2, discriminative learning rates: a factor f in (0, 1] (body group i of
             ``groups``, 0 = bottom, learns at ``finetune_lr * f ** (groups - i)``) or a dict
             ``layer name -> factor``.
-        groups: number of body groups for a factor ``lr_mult``.
-        train_batchnorm: let phase 2 train BatchNorm layers too (off: they stay in inference mode,
+        groups: phase 2, number of body groups for a factor ``lr_mult``.
+        train_batchnorm: phase 2, let BatchNorm layers train too (off: they stay in inference mode,
             the right choice for pre-trained statistics; on for training from scratch).
-        cache_features: in phase 1, run the frozen body once and train the head on the stored
-            features (much faster; no data augmentation then).
-        batch_size: batch size for array input.
+        batch_size: batch size for array input (both phases).
         optimizer: name or instance; a fresh one is made for each phase.
         loss: default sparse categorical cross-entropy (``from_logits`` follows the head).
         metrics: compiled metrics.
-        callbacks: Keras callbacks for both phases.
-        verbose: passed to ``fit``.
+        **fit_kwargs: passed on to ``fit`` in both phases (``callbacks``, ``verbose`` (default 0),
+            ``class_weight``, ...).
 
     Returns:
         A ``keras.callbacks.History`` whose ``history`` covers both phases, with ``phases`` (also in
         ``params["phases"]``) giving each phase's epoch range.
 
     Raises:
-        kzoo.InputError: bad epochs or rates, or labels outside the head.
+        kzoo.InputError: bad epochs, rates or layer choices, empty data, NaN or infinite inputs, or
+            labels outside the head; all before any training.
 
     Example:
         >>> import kzoo
@@ -177,47 +183,65 @@ def fine_tune(model: keras.Model, train, validation_data=None, *, head_epochs: i
     head_epochs, epochs = whole_number("head_epochs", head_epochs, low=0), whole_number("epochs", epochs, low=0)
     if head_epochs + epochs == 0:
         raise InputError("nothing to train: head_epochs and epochs are both 0.")
-    for name, value in (("lr", lr), ("finetune_lr", finetune_lr)):
-        if value is not None:
-            positive_number(name, value)
     batch_size = whole_number("batch_size", batch_size)
-    _check_labels(model, train, validation_data)
-    for data in (train, validation_data):
-        if data is not None:
-            check_inputs(model, data)
+    lr = positive_number("lr", lr)
+    finetune_lr = lr / 10 if finetune_lr is None else positive_number("finetune_lr", finetune_lr)
+    fit_kwargs = _fit_kwargs(fit_kwargs)
+    _check_data(model, train, validation_data)
     loss = loss or _default_loss(model)
-    fit_kw = {"callbacks": list(callbacks), "verbose": verbose}
-    histories = []
+    compile_kw = {"loss": loss, "metrics": list(metrics)}
+    # Phase 2 is checked now, so a mistake in it cannot waste phase 1's training.
+    head_optimizer = fresh_optimizer(optimizer, lr)
+    body_optimizer = fresh_optimizer(optimizer, finetune_lr)
+    if epochs:
+        body_layers(model, unfreeze_top)
+        if lr_mult is not None:
+            body_optimizer = discriminative_optimizer(
+                body_optimizer, _group_multipliers(model, lr_mult, whole_number("groups", groups)))
 
+    histories = []
     if head_epochs:
         freeze(model)
-        if cache_features:
-            _, head_block = split_model(model)
-            feats = extract_features(model, train, batch_size=batch_size)
-            if not isinstance(feats, tuple):
-                raise InputError("training data needs labels: pass (x, y) or a dataset of (x, y).")
-            val = extract_features(model, validation_data, batch_size=batch_size) if validation_data else None
-            head_block.compile(optimizer=_optimizer(optimizer, lr), loss=loss, metrics=list(metrics))
-            # Through tf.data, not numpy: Keras rebuilds a pipeline from arrays every epoch (~0.1 s each).
-            history = head_block.fit(_fit_data(feats, batch_size, shuffle=True), epochs=head_epochs,
-                                     shuffle=False, validation_data=_fit_data(val, batch_size), **fit_kw)
-        else:
-            model.compile(optimizer=_optimizer(optimizer, lr), loss=loss, metrics=list(metrics))
-            history = model.fit(_fit_data(train, batch_size, shuffle=True), epochs=head_epochs, shuffle=False,
-                                validation_data=_fit_data(validation_data, batch_size), **fit_kw)
-        histories.append(("head", history))
-
+        fit_head = _fit_head_on_features if cache_features else _fit_model
+        histories.append(("head", fit_head(model, train, validation_data, batch_size, head_epochs, 0,
+                                           head_optimizer, compile_kw, fit_kwargs)))
     if epochs:
         unfreeze(model, top=unfreeze_top, train_batchnorm=train_batchnorm)
-        opt = _optimizer(optimizer, finetune_lr or lr / 10)
-        if lr_mult is not None:
-            opt = discriminative_optimizer(opt, _group_multipliers(model, lr_mult, groups))
-        model.compile(optimizer=opt, loss=loss, metrics=list(metrics))
-        history = model.fit(_fit_data(train, batch_size, shuffle=True), epochs=head_epochs + epochs,
-                            initial_epoch=head_epochs, shuffle=False, validation_data=_fit_data(validation_data, batch_size),
-                            **fit_kw)
-        histories.append(("fine-tune", history))
+        histories.append(("fine-tune", _fit_model(model, train, validation_data, batch_size, head_epochs + epochs,
+                                                  head_epochs, body_optimizer, compile_kw, fit_kwargs)))
     return _merge(histories)
+
+
+def _fit_kwargs(fit_kwargs: dict) -> dict:
+    taken = sorted(set(fit_kwargs) & set(_OWN_FIT_ARGS))
+    if taken:
+        raise InputError(f"fine_tune sets {taken} itself; pass the data as train/validation_data and the "
+                         "epochs as head_epochs/epochs.")
+    return {"verbose": 0, **fit_kwargs, "callbacks": list(fit_kwargs.get("callbacks", ()))}
+
+
+def _check_data(model, train, validation_data=None) -> None:
+    units = find_head(model).units
+    for what, data in (("train", train), ("validation_data", validation_data)):
+        if data is not None:
+            check_training_data(data, units, what)
+            check_inputs(model, data)
+
+
+def _fit_model(model, train, validation_data, batch_size, epochs, initial_epoch, optimizer, compile_kw, fit_kw):
+    model.compile(optimizer=optimizer, **compile_kw)
+    return model.fit(_fit_data(train, batch_size, shuffle=True), epochs=epochs, initial_epoch=initial_epoch,
+                     shuffle=False, validation_data=_fit_data(validation_data, batch_size), **fit_kw)
+
+
+def _fit_head_on_features(model, train, validation_data, batch_size, epochs, initial_epoch, optimizer,
+                          compile_kw, fit_kw):
+    """Phase 1 with the frozen body run once: the head block trains on stored features."""
+    _, head_block = split_model(model)
+    feats = extract_features(model, train, batch_size=batch_size)
+    val = extract_features(model, validation_data, batch_size=batch_size) if validation_data is not None else None
+    # Through tf.data, not numpy: Keras rebuilds a pipeline from arrays every epoch (~0.1 s each).
+    return _fit_model(head_block, feats, val, batch_size, epochs, initial_epoch, optimizer, compile_kw, fit_kw)
 
 
 def _fit_data(data, batch_size, shuffle=False):
@@ -276,10 +300,11 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
         >>> result = kzoo.lr_find(model, (x, y))   # doctest: +SKIP
         >>> result.plot()                           # doctest: +SKIP
     """
-    if not (0 < start_lr < end_lr):
-        raise InputError(f"need 0 < start_lr < end_lr, got {start_lr} and {end_lr}.")
+    start_lr = positive_number("start_lr", start_lr)
+    end_lr = check_scalar("end_lr", end_lr, min_val=start_lr, include_boundaries="neither")
     num_steps = whole_number("num_steps", num_steps, low=5)
-    _check_labels(model, train)
+    batch_size = whole_number("batch_size", batch_size)
+    _check_data(model, train)
     saved = [np.array(w) for w in model.get_weights()]
     lrs = start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))
     losses = []
@@ -293,7 +318,7 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
             if not np.isfinite(losses[-1]) or losses[-1] > 4 * min(losses):
                 self.model.stop_training = True
 
-    model.compile(optimizer=_optimizer(optimizer, start_lr), loss=loss or _default_loss(model))
+    model.compile(optimizer=fresh_optimizer(optimizer, start_lr), loss=loss or _default_loss(model))
     try:
         # One step per "epoch": Keras reports the mean loss of an epoch, here that of one batch.
         model.fit(to_dataset(train, batch_size=batch_size, shuffle=True).repeat(), steps_per_epoch=1,

@@ -12,42 +12,43 @@ with its own compile configuration (a fresh optimizer of the same kind and setti
 from __future__ import annotations
 
 import keras
+import numpy as np
 
-from kzoo._checks import whole_number
+from kzoo._checks import check_scalar, whole_number
+from kzoo._graph import leaf_layers, weight_layers
 from kzoo.errors import InputError, KzooError, did_you_mean
 from kzoo.heads import find_head
 
 _NORMALIZATION = (keras.layers.BatchNormalization,)
 
 
-def leaf_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    """Every layer of ``model`` in order, nested models flattened, containers left out.
-
-    Example:
-        >>> import keras, kzoo
-        >>> inner = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
-        >>> outer = keras.Sequential([keras.Input((2,)), inner, keras.layers.Dense(1)])
-        >>> [type(l).__name__ for l in kzoo.leaf_layers(outer)]
-        ['Dense', 'Dense']
-    """
-    out = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model) or (hasattr(layer, "layers") and layer.layers):
-            out.extend(leaf_layers(layer))
-        else:
-            out.append(layer)
-    return out
-
-
-def _weight_layers(model) -> list[keras.layers.Layer]:
-    """Leaf layers that carry weights, bottom to top: the layers freezing, surgery and model cards count."""
-    return [layer for layer in leaf_layers(model) if layer.weights]
-
-
 def _body_layers(model):
     """Weight-carrying leaf layers of the body (everything but the head), bottom to top."""
     head = find_head(model)
-    return [layer for layer in _weight_layers(model) if layer is not head]
+    return [layer for layer in weight_layers(model) if layer is not head]
+
+
+def body_layers(model: keras.Model, top: int | float | str | None = None) -> list[keras.layers.Layer]:
+    """The body layers with weights that ``unfreeze(model, top)`` makes trainable, bottom to top.
+
+    Useful to preview a choice of ``top`` (and to check it before any training, as ``kzoo.fine_tune`` does).
+
+    Args:
+        model: a classifier whose head ``kzoo.find_head`` recognises.
+        top: as in ``unfreeze``.
+
+    Raises:
+        kzoo.InputError: ``top`` out of range or not a layer name of the body.
+
+    Example:
+        >>> import keras
+        >>> from kzoo.freeze import body_layers
+        >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4, name="a"),
+        ...                       keras.layers.Dense(4, name="b"), keras.layers.Dense(2)])
+        >>> [layer.name for layer in body_layers(m, top=1)]
+        ['b']
+    """
+    return _select(_body_layers(model), top)
 
 
 def _recompile(model) -> None:
@@ -96,15 +97,11 @@ def _select(body, top):
     n = len(body)
     if top is None:
         return body
-    if isinstance(top, bool):
-        raise InputError(f"top must be an int, a fraction, a layer name or None, got {top!r}.")
-    if isinstance(top, int):
-        if not 0 <= top <= n:
-            raise InputError(f"top={top} but the body has {n} layers with weights; use 0..{n}.")
+    if isinstance(top, (int, np.integer)) and not isinstance(top, (bool, np.bool_)):
+        top = check_scalar(f"top (the body has {n} layers with weights)", top, int, min_val=0, max_val=n)
         return body[n - top:] if top else []
-    if isinstance(top, float):
-        if not 0.0 < top <= 1.0:
-            raise InputError(f"a fractional top must be in (0, 1], got {top}.")
+    if isinstance(top, (float, np.floating)):
+        top = check_scalar("a fractional top", top, min_val=0, max_val=1, include_boundaries="right")
         return body[n - max(1, round(top * n)):]
     if isinstance(top, str):
         names = [layer.name for layer in body]
@@ -138,7 +135,7 @@ def unfreeze(model: keras.Model, top: int | float | str | None = None, *,
         >>> _ = kzoo.unfreeze(m, top=0.25)
     """
     head = find_head(model)
-    chosen = {id(layer) for layer in _select(_body_layers(model), top)}
+    chosen = {id(layer) for layer in body_layers(model, top)}
     model.trainable = True
     for layer in leaf_layers(model):
         is_norm = isinstance(layer, _NORMALIZATION)

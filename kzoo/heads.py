@@ -13,18 +13,14 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from kzoo._checks import whole_number
+from kzoo._checks import class_names as check_class_names
+from kzoo._checks import fraction
+from kzoo._graph import head_input, is_task, output_activation, output_chain
 from kzoo.errors import InputError
 from kzoo.layers import ClassifierHead
 
 # Layers that may sit between the head and the output without changing what the head is.
 _PASS_THROUGH = (keras.layers.Activation, keras.layers.Softmax)
-
-
-def _producer(tensor):
-    """(layer, its input tensors) for a symbolic tensor of a functional graph."""
-    layer, node_index, _ = tensor._keras_history
-    return layer, layer._inbound_nodes[node_index].input_tensors
 
 
 def _require_graph(model) -> None:
@@ -64,13 +60,10 @@ def find_head(model: keras.Model) -> keras.layers.Dense:
         3
     """
     _require_graph(model)
-    tensor = model.outputs[0]
-    while True:
-        layer, inputs = _producer(tensor)
+    for layer, inputs in output_chain(model):
         if isinstance(layer, keras.layers.Dense):
             return layer
         if isinstance(layer, _PASS_THROUGH) and len(inputs) == 1:
-            tensor = inputs[0]
             continue
         raise InputError(
             f"{model.name!r} has no recognisable classification head: its output comes from "
@@ -91,57 +84,18 @@ def class_names(model: keras.Model) -> list[str]:
     return list(names) if names else [f"class_{i}" for i in range(head.units)]
 
 
-def _head_input(model, head):
-    """The tensor feeding ``head`` inside ``model`` (the features the new head will read)."""
-    tensor = model.outputs[0]
-    while True:
-        layer, inputs = _producer(tensor)
-        if layer is head:
-            return inputs[0]
-        tensor = inputs[0]
-
-
-def _names(num_classes, names) -> list[str]:
-    if names is not None:
-        if isinstance(names, str) or not isinstance(names, Sequence):
-            raise InputError(f"class_names must be a list of strings, got {type(names).__name__}.")
-        names = [str(n) for n in names]
-        if len(set(names)) != len(names):
-            dup = sorted({n for n in names if names.count(n) > 1})
-            raise InputError(f"class_names has duplicates: {dup}. Each class needs its own name.")
-    if num_classes is None:
-        if not names:
-            raise InputError("give num_classes (an int >= 1) or a non-empty list of class_names.")
-        return names
-    num_classes = whole_number("num_classes", num_classes)
-    if names is None:
-        return [f"class_{i}" for i in range(num_classes)]
-    if len(names) != num_classes:
-        raise InputError(
-            f"num_classes={num_classes} but {len(names)} class_names were given; pass one name per "
-            "class (or leave num_classes out and it follows the names).")
-    return names
-
-
-def _is_task(model) -> bool:
-    try:
-        import keras_hub
-    except ImportError:  # pragma: no cover - keras_hub is a dependency
-        return False
-    return isinstance(model, keras_hub.models.Task) and getattr(model, "preprocessor", None) is not None
-
-
 def _rebuild(model, names, dropout, kernel=None, bias=None, head_name=None):
     """``model`` with its head replaced by a ClassifierHead over ``names`` (weights optional)."""
     head = find_head(model)
-    if _is_task(model) and hasattr(model, "with_head"):
+    task = is_task(model) and getattr(model, "preprocessor", None) is not None
+    if task and hasattr(model, "with_head"):
         new = model.with_head(names, dropout=dropout or None)
     else:
-        features = _head_input(model, head)
+        features = head_input(model, head)
         x = keras.layers.Dropout(dropout, name=f"{head.name}_dropout")(features) if dropout else features
         new_head = ClassifierHead(names, name=head_name or "head")
         new = keras.Model(model.inputs, new_head(x), name=model.name)
-        if _is_task(model):
+        if task:
             warnings.warn(
                 f"{type(model).__name__} is a KerasHub task; the model returned is a plain functional "
                 "model that takes preprocessed inputs. Apply the task's preprocessor in your data "
@@ -177,26 +131,9 @@ def swap_head(model: keras.Model, num_classes: int | None = None,
         >>> m10.output_shape
         (None, 10)
     """
-    names = _names(num_classes, class_names)
-    if not 0.0 <= float(dropout) < 1.0:
-        raise InputError(f"dropout must be in [0, 1), got {dropout!r}.")
+    names = check_class_names(class_names, num_classes)
+    dropout = fraction("dropout", dropout)
     return _rebuild(model, names, dropout)
-
-
-def _output_activation(model, head) -> str | None:
-    """Name of the first non-linear activation between the head's logits and the model's output."""
-    if head.activation not in (None, keras.activations.linear):
-        return head.activation.__name__
-    tensor = model.outputs[0]
-    while True:
-        layer, inputs = _producer(tensor)
-        if layer is head:
-            return None
-        if isinstance(layer, keras.layers.Softmax):
-            return "softmax"
-        if layer.activation is not keras.activations.linear:  # an Activation layer (find_head checked)
-            return layer.activation.__name__
-        tensor = inputs[0]
 
 
 def add_classes(model: keras.Model, new_class_names: Sequence[str], *, init: str = "mean") -> keras.Model:
@@ -230,20 +167,18 @@ def add_classes(model: keras.Model, new_class_names: Sequence[str], *, init: str
     """
     if init not in ("mean", "small"):
         raise InputError(f"init must be 'mean' or 'small', got {init!r}.")
-    if isinstance(new_class_names, str) or not new_class_names:
-        raise InputError("new_class_names must be a non-empty list of names, e.g. ['ten', 'eleven'].")
+    new = check_class_names(new_class_names, name="new_class_names")
     head = find_head(model)
-    activation = _output_activation(model, head)
+    activation = output_activation(model, head)
     if activation is not None:
         raise InputError(
             f"{model.name!r} applies {activation} to the output of its head {head.name!r}; add_classes "
             "needs a logits head (use kzoo.swap_head first, or a model from kzoo.load).")
     old = class_names(model)
-    new = [str(n) for n in new_class_names]
     clash = sorted(set(old) & set(new))
     if clash:
         raise InputError(f"classes {clash} exist already in the model; new_class_names must be new.")
-    names = _names(None, old + new)
+    names = old + new
     kernel, bias = (np.asarray(w) for w in head.get_weights()) if head.use_bias else (
         np.asarray(head.get_weights()[0]), np.zeros(head.units, dtype="float32"))
     k = len(new)

@@ -25,6 +25,7 @@ training step i), ``average_accuracy``, ``backward_transfer`` (Lopez-Paz & Ranza
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import warnings
 from typing import Sequence
@@ -33,12 +34,14 @@ import keras
 import numpy as np
 from keras import ops
 
-from kzoo._checks import labelled_pair, positive_number, whole_number
+from kzoo._checks import check_scalar, class_names, labelled_pair, positive_number, whole_number
+from kzoo._data import check_training_data
+from kzoo._graph import output_activation
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
-from kzoo.finetune import _check_labels, _optimizer
+from kzoo.finetune import fresh_optimizer
 from kzoo.freeze import freeze, unfreeze
-from kzoo.heads import _output_activation, add_classes, find_head
+from kzoo.heads import add_classes, find_head
 
 STRATEGIES = ("naive", "replay", "lwf", "lwf+replay")
 SELECTIONS = ("random", "herding")
@@ -311,10 +314,10 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
         whole_number(name, value)
     for name, value in (("lr", lr), ("temperature", temperature)):
         positive_number(name, value)
-    if isinstance(lwf_weight, bool) or not isinstance(lwf_weight, (int, float)) or lwf_weight < 0:
-        raise InputError(f"lwf_weight must be a number >= 0, got {lwf_weight!r}.")
+    check_scalar("lwf_weight", lwf_weight, min_val=0)
+    whole_number("seed", seed, low=0)
     head = find_head(model)
-    activation = _output_activation(model, head)
+    activation = output_activation(model, head)
     if activation is not None:
         raise InputError(f"{model.name!r} applies {activation} to its head's output; incremental training "
                          "needs logits (kzoo.add_classes and kzoo.swap_head give a logits head).")
@@ -325,7 +328,9 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
             raise InputError(f"num_old={num_old} but the head has {head.units} classes; the new classes "
                              "come after the old ones (grow the head with kzoo.add_classes).")
     replay = (memory.x, memory.y) if "replay" in strategy else None
-    _check_labels(model, (x, y), replay)
+    check_training_data((x, y), head.units, "new_data")
+    if replay is not None:
+        check_training_data(replay, head.units, "the memory")
 
     keras.utils.set_random_seed(seed)
     if freeze_body:
@@ -351,7 +356,7 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
         metrics = [keras.metrics.MeanMetricWrapper(_label_accuracy, name="accuracy")]
     else:
         loss, metrics = keras.losses.SparseCategoricalCrossentropy(from_logits=True), ["accuracy"]
-    net.compile(optimizer=_optimizer(optimizer, lr), loss=loss, metrics=metrics)
+    net.compile(optimizer=fresh_optimizer(optimizer, lr), loss=loss, metrics=metrics)
     return net.fit(batches, epochs=epochs, verbose=verbose)
 
 
@@ -376,10 +381,13 @@ def train_step_naive(model: keras.Model, new_data, **kwargs) -> keras.callbacks.
     return train_step(model, new_data, strategy="naive", **kwargs)
 
 
+# train_step's settings that learn_new_classes forwards (it fills in new_data, strategy, num_old, memory).
+_TRAIN_SETTINGS = frozenset(inspect.signature(train_step).parameters) - {"model", "new_data", "strategy", "num_old",
+                                                                         "memory"}
+
+
 def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[str], *, strategy: str = "naive",
-                      memory: ExemplarMemory | None = None, freeze_body: bool = False, epochs: int = 5,
-                      lr: float = 1e-3, batch_size: int = 32, temperature: float = 2.0, lwf_weight: float = 1.0,
-                      optimizer="adam", init: str = "mean", seed: int = 0, verbose: int | str = 0
+                      memory: ExemplarMemory | None = None, init: str = "mean", **train_kwargs
                       ) -> tuple[keras.Model, keras.callbacks.History]:
     """Grow a classifier by new classes (``kzoo.add_classes``) and train it on their data.
 
@@ -394,16 +402,9 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
         new_class_names: names of the k new classes.
         strategy: ``"naive"`` (forgets), ``"replay"``, ``"lwf"`` or ``"lwf+replay"``.
         memory: an ``ExemplarMemory`` holding old classes (replay strategies only).
-        freeze_body: train only the grown head, on cached features.
-        epochs: passes over the new data plus the memory (``train_step``).
-        lr: learning rate.
-        batch_size: examples per batch (replayed exemplars included).
-        temperature: distillation temperature T (LwF strategies).
-        lwf_weight: weight lambda of the distillation term (LwF strategies).
-        optimizer: name or instance (a fresh one is made).
         init: how the new head rows start (``kzoo.add_classes``).
-        seed: seeds Keras (initialisation, dropout) and the batch order.
-        verbose: passed to ``fit``.
+        **train_kwargs: the training settings of ``train_step`` (``freeze_body``, ``epochs``, ``lr``,
+            ``batch_size``, ``temperature``, ``lwf_weight``, ``optimizer``, ``seed``, ``verbose``).
 
     Returns:
         ``(grown_model, history)``.
@@ -420,8 +421,11 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
     """
     _check_strategy(strategy, memory)
     x, y = labelled_pair(new_data, "new_data", class_indices=True)
-    if isinstance(new_class_names, str) or not isinstance(new_class_names, Sequence) or not new_class_names:
-        raise InputError("new_class_names must be a non-empty list of names, e.g. ['ten', 'eleven'].")
+    new_class_names = class_names(new_class_names, name="new_class_names")
+    unknown_kwargs = sorted(set(train_kwargs) - _TRAIN_SETTINGS)
+    if unknown_kwargs:
+        raise InputError(f"learn_new_classes got unknown arguments {unknown_kwargs}; it takes "
+                         f"strategy, memory, init and train_step's {sorted(_TRAIN_SETTINGS)}.")
     num_old = find_head(model).units
     units = num_old + len(new_class_names)
     unknown = sorted(set(y[(y < 0) | (y >= units)].tolist()))
@@ -433,10 +437,7 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
     with warnings.catch_warnings():  # "add_classes returns an uncompiled model": train_step compiles it
         warnings.filterwarnings("ignore", message="add_classes returns an uncompiled model")
         grown = add_classes(model, new_class_names, init=init)
-    history = train_step(grown, (x, y), strategy=strategy, num_old=num_old, memory=memory,
-                         freeze_body=freeze_body, epochs=epochs, lr=lr, batch_size=batch_size,
-                         temperature=temperature, lwf_weight=lwf_weight, optimizer=optimizer, seed=seed,
-                         verbose=verbose)
+    history = train_step(grown, (x, y), strategy=strategy, num_old=num_old, memory=memory, **train_kwargs)
     if memory is not None:
         memory.update(grown, x, y)
     return grown, history

@@ -6,11 +6,11 @@ import textwrap
 
 import numpy as np
 
-from kzoo._checks import whole_number
+from kzoo._checks import check_scalar, whole_number
 from kzoo._data import is_dataset
+from kzoo._modalities import MODALITIES, check_modality
 from kzoo.errors import InputError, did_you_mean
 
-MODALITIES = ("image", "audio", "text")
 _TEXT_WIDTH = 90  # characters per line of a text-table cell
 
 
@@ -91,7 +91,8 @@ def _show_images(x: np.ndarray, labels: list[str]):
 
 
 def log_mel(wave: np.ndarray, sample_rate: int, n_mels: int = 64) -> np.ndarray:
-    """A log-mel spectrogram computed with numpy alone (25 ms Hann windows, 10 ms hop, HTK mels).
+    """A log-mel spectrogram computed with numpy (25 ms Hann windows, 10 ms hop, the audio front end's
+    Slaney mel filters from ``kzoo.audio.frontend.mel_filterbank``).
 
     Args:
         wave: float (samples,) audio.
@@ -116,17 +117,10 @@ def log_mel(wave: np.ndarray, sample_rate: int, n_mels: int = 64) -> np.ndarray:
     wave = np.pad(wave, (0, max(0, n_fft - len(wave))))
     frames = np.lib.stride_tricks.sliding_window_view(wave, n_fft)[::hop] * np.hanning(n_fft)
     power = np.abs(np.fft.rfft(frames, axis=-1)) ** 2
-    return np.log(np.maximum(power @ _mel_filters(sample_rate, n_fft, n_mels).T, 1e-10)).T.astype(np.float32)
+    from kzoo.audio.frontend import mel_filterbank
 
-
-def _mel_filters(sample_rate: int, n_fft: int, n_mels: int) -> np.ndarray:
-    """Triangular filters (n_mels, n_fft // 2 + 1), evenly spaced on the HTK mel scale."""
-    top_mel = 2595.0 * np.log10(1.0 + (sample_rate / 2) / 700.0)
-    edges = 700.0 * (10 ** (np.linspace(0.0, top_mel, n_mels + 2) / 2595.0) - 1.0)
-    bins = np.linspace(0.0, sample_rate / 2, n_fft // 2 + 1)
-    rising = (bins[None] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
-    falling = (edges[2:, None] - bins[None]) / (edges[2:, None] - edges[1:-1, None])
-    return np.maximum(0.0, np.minimum(rising, falling))
+    filters = mel_filterbank(sample_rate, n_fft, n_mels)
+    return np.log(np.maximum(power @ filters, 1e-10)).T.astype(np.float32)
 
 
 def _show_audio(x: np.ndarray, labels: list[str], sample_rate: int):
@@ -196,8 +190,7 @@ def show_batch(data, class_names=None, *, modality: str | None = None, n: int = 
         >>> fig = plots.show_batch(datasets.load("ants_bees", "val"), n=8)  # doctest: +SKIP
     """
     whole_number("n", n)
-    if modality is not None and modality not in MODALITIES:
-        raise InputError(f"modality must be one of {MODALITIES} or None, got {modality!r}.")
+    check_modality(modality)
     if class_names is None:
         class_names = getattr(data, "class_names", None)
     x, y = _take(data, int(n))
@@ -308,7 +301,7 @@ def plot_confusion(y_true, y_pred, class_names, ax=None):
 
 
 def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples per class",
-                         title: str = "Accuracy against labelled examples"):
+                         title: str = "Accuracy against labelled examples", labels=None):
     """Accuracy against the number of labelled examples, one line per method, log x axis.
 
     Args:
@@ -317,6 +310,7 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
         ax: a matplotlib ``Axes`` to draw in (default: a new figure).
         xlabel: the x axis label.
         title: the plot title.
+        labels: legend text per method (e.g. ``kzoo.compare.LABELS``); default the method names.
 
     Returns:
         The matplotlib ``Figure``.
@@ -327,7 +321,8 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
 
     Example:
         >>> from kzoo import plots
-        >>> fig = plots.plot_data_efficiency({"scratch": {1: 0.6, 5: 0.9}, "option 1": {1: 0.8, 5: 0.93}})
+        >>> fig = plots.plot_data_efficiency({"scratch": {1: 0.6, 5: 0.9}, "frozen": {1: 0.8, 5: 0.93}},
+        ...                                  labels={"frozen": "option 1"})
     """
     import matplotlib.pyplot as plt
 
@@ -344,7 +339,7 @@ def plot_data_efficiency(results, *, ax=None, xlabel: str = "labelled examples p
         if any(a.size == 0 or not np.all((a >= 0) & (a <= 1)) for a in accs):
             raise InputError(f"{method!r}: accuracies must be numbers in [0, 1] (not percentages).")
         ax.errorbar(shots, [100 * a.mean() for a in accs], yerr=[100 * a.std() for a in accs],
-                    marker="o", capsize=3, label=str(method))
+                    marker="o", capsize=3, label=str((labels or {}).get(method, method)))
         counts.update(int(k) for k in shots)
     ticks = sorted(counts)
     ax.set(xscale="log", xlabel=xlabel, ylabel="test accuracy (%)", title=title)
@@ -394,8 +389,7 @@ def plot_filters(layer_or_kernel, *, n: int | None = None, title: str | None = N
     total = kernel.shape[-1]
     if n is None:
         n = total
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= total:
-        raise InputError(f"n must be a whole number in 1..{total} (the layer's filters), got {n!r}.")
+    n = check_scalar(f"n (of the layer's {total} filters)", n, int, min_val=1, max_val=total)
     filters = np.moveaxis(kernel, -1, 0)  # (filters, h, w, in)
     order = np.argsort(-np.linalg.norm(filters.reshape(total, -1), axis=1), kind="stable")[:n]
     fig, axes = _grid(int(n), (0.9, 0.9))

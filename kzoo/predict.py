@@ -31,6 +31,7 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         [[('window_screen', 0.08), ('nematode', 0.05)]]
     """
     top = whole_number("top", top)
+    batch_size = whole_number("batch_size", batch_size)
     check_inputs(model, x)
     outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
     head = find_head(model)

@@ -15,9 +15,10 @@ from typing import Mapping
 import keras
 import numpy as np
 
+from kzoo._checks import check_scalar
 from kzoo._files import atomic_path
+from kzoo._graph import is_task, leaf_layers, weight_layers
 from kzoo.errors import InputError
-from kzoo.freeze import _weight_layers, leaf_layers
 from kzoo.heads import class_names
 from kzoo.layers import ImagePreprocessing
 
@@ -128,7 +129,7 @@ def save_model(model: keras.Model, directory: str | os.PathLike, *, card: str | 
     card = model_card(model, name=directory.name) if card is None else card
     with atomic_path(directory) as staging:
         staging.mkdir()
-        if _is_task(model):
+        if is_task(model):
             model.save_to_preset(str(staging))
         else:
             model.save(staging / KERAS_FILE)
@@ -180,18 +181,7 @@ def _check_metrics(metrics) -> dict[str, float]:
         return {}
     if not isinstance(metrics, Mapping):
         raise InputError(f"metrics must be a dict of name -> number, got {type(metrics).__name__}.")
-    out = {}
-    for key, value in metrics.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise InputError(f"metric {key!r} must be a number, got {value!r}.")
-        out[str(key)] = float(value)
-    return out
-
-
-def _is_task(model) -> bool:
-    import keras_hub
-
-    return isinstance(model, keras_hub.models.Task)
+    return {str(key): check_scalar(f"metric {key!r}", value) for key, value in metrics.items()}
 
 
 def _count(weights) -> int:
@@ -200,14 +190,14 @@ def _count(weights) -> int:
 
 def _architecture(model) -> str:
     total, trainable = _count(model.weights), _count(model.trainable_weights)
-    with_weights = _weight_layers(model)
+    with_weights = weight_layers(model)
     return (f"`{model.name}` ({type(model).__name__}), {len(with_weights)} layers with weights, "
             f"{total:,} parameters ({trainable:,} trainable, {total - trainable:,} frozen)")
 
 
 def _input(model) -> str:
     preprocessor = getattr(model, "preprocessor", None)
-    if _is_task(model) and preprocessor is not None:
+    if is_task(model) and preprocessor is not None:
         tokenizer = getattr(preprocessor, "tokenizer", None)
         length = getattr(preprocessor, "sequence_length", None)
         return (f"raw {'strings' if tokenizer is not None else 'inputs'}; its preprocessor "
@@ -230,7 +220,7 @@ def _output(model) -> str:
 
 
 def _trainable(model) -> str:
-    layers = _weight_layers(model)
+    layers = weight_layers(model)
     trainable = [layer.name for layer in layers if layer.trainable and layer.trainable_weights]
     if not trainable:
         return "none (the whole model is frozen)"

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import keras
 
+from kzoo._checks import check_scalar
+from kzoo._graph import weight_layers
 from kzoo.errors import InputError, KzooError, did_you_mean
-from kzoo.freeze import _weight_layers
 
 
 def _kept(layers: list[keras.layers.Layer], keep) -> int:
     """How many of ``layers`` (bottom to top) ``keep`` asks to leave untouched."""
     n = len(layers)
-    if isinstance(keep, bool) or not isinstance(keep, (int, str)):
-        raise InputError(f"keep must be a number of weight layers or a layer name, got {keep!r}.")
-    if isinstance(keep, int):
-        if not 0 <= keep <= n:
-            raise InputError(f"keep={keep}, but the model has {n} layers with weights; use 0..{n}.")
-        return keep
+    if not isinstance(keep, str):
+        return check_scalar(f"keep (a layer name, or a count of the model's {n} layers with weights)", keep, int,
+                            min_val=0, max_val=n)
     names = [layer.name for layer in layers]
     if keep not in names:
         raise InputError(f"no layer with weights named {keep!r}.{did_you_mean(keep, names)} "
@@ -75,7 +73,7 @@ def reinitialize(model: keras.Model, keep: int | str = 0) -> keras.Model:
     """
     if not isinstance(model, keras.Model):
         raise InputError(f"model must be a keras.Model, got {type(model).__name__}.")
-    layers = _weight_layers(model)
+    layers = weight_layers(model)
     for layer in layers[_kept(layers, keep):]:
         for variable, value in zip(layer.weights, _fresh_weights(layer)):
             variable.assign(value)

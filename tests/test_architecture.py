@@ -57,7 +57,8 @@ class Tree:
                     if f"{target}.{alias.name}" in self.modules:  # `from kzoo.x import y`, y a module
                         yield f"{target}.{alias.name}", node.lineno, []
                     else:
-                        yield target, node.lineno, [alias.name] if alias.name.startswith("_") else []
+                        private = alias.name.startswith("_") and not alias.name.endswith("__")
+                        yield target, node.lineno, [alias.name] if private else []
 
     def where(self, module: str, line: int) -> str:
         return f"{self.modules[module].relative_to(self.root)}:{line}"

@@ -4,7 +4,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 import kzoo
-from kzoo.compare import METHODS, data_efficiency, train_method
+from kzoo.compare import LABELS, METHODS, data_efficiency, train_method
 
 FEW = {"steps": 4, "min_epochs": 2}
 
@@ -24,16 +24,16 @@ def test_results_have_one_accuracy_per_method_shots_and_seed(digits, capsys):
         assert list(by_shots) == [1, 2]
         assert all(len(accs) == 1 and 0 <= accs[0] <= 1 for accs in by_shots.values())
     # Even after a few steps the pre-trained letters features beat chance (10%) at 2 examples per class.
-    assert results["option 1"][2][0] > 0.2
+    assert results["frozen"][2][0] > 0.2
     assert "2 per class, seed 0: scratch" in capsys.readouterr().out
 
 
 def test_same_seed_same_numbers_other_seed_other_examples(digits):
     train, test = digits
-    first = data_efficiency("glyphnet", train, test, shots=(1,), methods=["option 1"], seeds=2, verbose=False, **FEW)
-    again = data_efficiency("glyphnet", train, test, shots=(1,), methods=["option 1"], seeds=2, verbose=False, **FEW)
+    first = data_efficiency("glyphnet", train, test, shots=(1,), methods=["frozen"], seeds=2, verbose=False, **FEW)
+    again = data_efficiency("glyphnet", train, test, shots=(1,), methods=["frozen"], seeds=2, verbose=False, **FEW)
     assert first == again
-    accs = first["option 1"][1]
+    accs = first["frozen"][1]
     assert len(accs) == 2 and accs[0] != accs[1]
 
 
@@ -47,7 +47,7 @@ def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
     def body_kernel(model):
         return model.weights[first_kernel].numpy()
 
-    option_1 = train_method("glyphnet", "option 1", (x[:20], y[:20]), class_names=names, **FEW)
+    option_1 = train_method("glyphnet", "frozen", (x[:20], y[:20]), class_names=names, **FEW)
     np.testing.assert_array_equal(body_kernel(option_1), before)
     assert kzoo.class_names(option_1) == names
     scratch = train_method("glyphnet", "scratch", (x[:20], y[:20]), class_names=names, **FEW)
@@ -56,9 +56,9 @@ def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"methods": ["option 3"]}, "unknown method"),
-    ({"shots": (0, 1)}, "shots must be an int >= 1"),
+    ({"shots": (0, 1)}, "shots == 0, must be an int >= 1"),
     ({"shots": 5}, "non-empty list"),
-    ({"seeds": 0}, "seeds must be"),
+    ({"seeds": 0}, "seeds == 0, must be an int >= 1"),
     ({"class_names": ["a", "b"]}, "class_names has only 2"),
     ({"shots": (500,)}, "fewer examples"),
 ])
@@ -78,5 +78,14 @@ def test_bad_data_is_refused(digits):
         data_efficiency("glyphnet", (x, y.astype("float32")), test)
     with pytest.raises(kzoo.InputError, match="unknown method"):
         train_method("glyphnet", "fine-tune", (x, y), class_names=list("0123456789"))
-    with pytest.raises(kzoo.InputError, match="finetune_share"):
-        train_method("glyphnet", "option 2", (x, y), class_names=list("0123456789"), finetune_share=0)
+    with pytest.raises(kzoo.InputError, match=r"finetune_share == 0, must be a finite number in \(0, 1\]"):
+        train_method("glyphnet", "fine_tune", (x, y), class_names=list("0123456789"), finetune_share=0)
+
+
+def test_course_words_still_work_with_a_deprecation_warning(digits):
+    (x, y), _ = digits
+    names = [str(d) for d in range(10)]
+    with pytest.warns(DeprecationWarning, match=r"pass \['frozen'\]"):
+        model = train_method("glyphnet", "option 1", (x[:20], y[:20]), class_names=names, **FEW)
+    assert kzoo.class_names(model) == names
+    assert LABELS == {"scratch": "scratch", "frozen": "option 1", "fine_tune": "option 2"}

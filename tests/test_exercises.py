@@ -260,7 +260,7 @@ def test_notebook_05_right_and_wrong_answers():
 
 
 def test_notebook_08_right_and_wrong_answers():
-    from kzoo.exercises.nb08 import R_EXAMPLE
+    from kzoo.course.exercises.nb08 import R_EXAMPLE
     from kzoo.incremental import average_accuracy, forgetting
 
     q = for_notebook("08")

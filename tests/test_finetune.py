@@ -100,9 +100,9 @@ def test_discriminative_optimizer_rejects_negative_factor():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"head_epochs": 0, "epochs": 0}, "nothing to train"),
-    ({"head_epochs": -1}, "head_epochs must be"),
-    ({"lr": 0}, "lr must be a positive"),
-    ({"lr_mult": 2.0, "epochs": 1}, "lr_mult must be"),
+    ({"head_epochs": -1}, "head_epochs == -1, must be an int >= 0"),
+    ({"lr": 0}, "lr == 0, must be a finite number > 0"),
+    ({"lr_mult": 2.0, "epochs": 1}, r"lr_mult == 2.0, must be a finite number in \(0, 1\]"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InputError, match=message):

@@ -41,7 +41,7 @@ def test_unfreeze_top(top, expected):
     assert _trainable(unfreeze(_model(), top=top)) == expected
 
 
-@pytest.mark.parametrize("top, message", [(9, "use 0..4"), (1.5, r"in \(0, 1\]"), ("dd2", "Did you mean 'd2'"),
+@pytest.mark.parametrize("top, message", [(9, r"4 layers with weights\) == 9, must be an int in \[0, 4\]"), (1.5, r"top == 1.5, must be a finite number in \(0, 1\]"), ("dd2", "Did you mean 'd2'"),
                                           (True, "top must be")])
 def test_unfreeze_bad_top(top, message):
     with pytest.raises(InputError, match=message):

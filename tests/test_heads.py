@@ -51,12 +51,12 @@ def test_swap_head_keeps_class_names_through_save(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"num_classes": 0}, "num_classes must be an int >= 1"),
-    ({"num_classes": 2.5}, "num_classes must be an int >= 1"),
+    ({"num_classes": 0}, "num_classes == 0, must be an int >= 1"),
+    ({"num_classes": 2.5}, "num_classes == 2.5, must be an int >= 1"),
     ({"num_classes": 3, "class_names": ["a", "b"]}, "3 but 2 class_names"),
     ({"class_names": ["a", "a"]}, "duplicates"),
     ({}, "give num_classes"),
-    ({"num_classes": 2, "dropout": 1.5}, "dropout must be in"),
+    ({"num_classes": 2, "dropout": 1.5}, r"dropout == 1.5, must be a finite number in \[0, 1\)"),
 ])
 def test_swap_head_bad_arguments(kwargs, message):
     with pytest.raises(InputError, match=message):

@@ -83,8 +83,10 @@ def test_a_custom_decoder_must_rebuild_the_input_shape():
 
 @pytest.mark.parametrize("encoder, kwargs, message", [
     ("conv", {}, "encoder must be a built keras.Model"),
-    (None, {"hidden": 0}, "hidden must be"),
-    (None, {"lr": -1}, "lr must be"),
+    (None, {"hidden": 0}, "hidden == 0, must be an int >= 1"),
+    (None, {"lr": -1}, "lr == -1, must be a finite number > 0"),
+    (None, {"lr": float("nan")}, "lr == nan, must be a finite number > 0"),
+    (None, {"mask_ratio": 1.0}, r"mask ratio == 1.0, must be a finite number in \[0, 1\)"),
 ])
 def test_autoencoder_validates_its_arguments(encoder, kwargs, message):
     with pytest.raises(kzoo.InputError, match=message):

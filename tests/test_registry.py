@@ -61,7 +61,7 @@ def test_library_families_are_indexed_once_per_installed_version(tmp_path):
 
 def test_each_family_registers_its_entries_with_a_builder_callable():
     assert kzoo.info("glyphnet").builder is glyphnet.build
-    assert kzoo.info("musicnn_mtt").builder is kzoo.audio.musicnn.build
+    assert kzoo.info("musicnn_mtt").builder is kzoo.audio.musicnn_zoo.build
     assert kzoo.info("resnet50").builder is kzoo.info("vgg16").builder  # one builder per family
     assert all(callable(e.builder) for e in kzoo.list_models())
 

@@ -39,7 +39,7 @@ def test_card_of_a_model_without_a_head_says_so():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"name": ""}, "name must be"),
-    ({"name": "x", "metrics": {"acc": "high"}}, "metric 'acc' must be a number"),
+    ({"name": "x", "metrics": {"acc": "high"}}, "metric 'acc' == 'high', must be a finite number"),
     ({"name": "x", "metrics": [0.9]}, "metrics must be a dict"),
     ({"name": "x", "data": 600}, "data must be a string"),
 ])

@@ -96,7 +96,7 @@ def test_text_table_wraps_long_sentences():
 
 
 @pytest.mark.parametrize("data, kwargs, message", [
-    ((np.zeros((2, 4, 4, 3)), np.zeros(2)), {"n": 0}, "n must be"),
+    ((np.zeros((2, 4, 4, 3)), np.zeros(2)), {"n": 0}, "n == 0, must be an int >= 1"),
     ((np.zeros((2, 4, 4, 3)), np.zeros(2)), {"modality": "video"}, "modality"),
     ((np.zeros((2, 4, 4, 3)), np.zeros(3)), {}, "equally long"),
     (np.zeros((2, 4, 4, 3)), {}, r"\(x, y\) pair"),

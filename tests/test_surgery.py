@@ -70,8 +70,9 @@ def test_nested_models_are_counted_flat_and_the_result_still_runs():
     outer.fit(np.ones((4, 4)), np.zeros((4, 2)), epochs=1, verbose=0)  # still trains: same variables
 
 
-@pytest.mark.parametrize("keep, match", [(-1, "use 0..7"), (99, "use 0..7"), (True, "number of weight layers"),
-                                         (1.5, "number of weight layers"), ("block9_conv", "no layer"),
+@pytest.mark.parametrize("keep, match", [(-1, r"7 layers with weights\) == -1, must be an int in \[0, 7\]"),
+                                         (99, r"== 99, must be an int in \[0, 7\]"), (True, "keep .* == True"),
+                                         (1.5, "keep .* == 1.5"), ("block9_conv", "no layer"),
                                          ("block1_cnv", "block1_conv")])
 def test_bad_keep_says_what_is_allowed(keep, match):
     model = kzoo.load("glyphnet")

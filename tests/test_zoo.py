@@ -26,7 +26,7 @@ def test_unknown_name_suggests_close_names():
 
 
 def test_load_argument_checks():
-    with pytest.raises(InputError, match="num_classes must be an int >= 1"):
+    with pytest.raises(InputError, match="num_classes == 0, must be an int >= 1"):
         kzoo.load("glyphnet", num_classes=0)
     with pytest.raises(InputError, match="3 but 2 class_names"):
         kzoo.load("glyphnet", num_classes=3, class_names=["a", "b"])

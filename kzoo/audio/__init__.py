@@ -1,6 +1,6 @@
 """Audio: a log-mel front end as a Keras layer and the pre-trained musicnn music taggers.
 
-Names are imported on first use, so ``import kzoo.audio.musicnn`` (which registers the taggers in
+Names are imported on first use, so ``import kzoo.audio.musicnn_zoo`` (which registers the taggers in
 the zoo) does not import Keras.
 """
 import importlib
@@ -9,7 +9,7 @@ _EXPORTS = {
     "convert_checkpoint": "kzoo.audio.convert", "load_tagger": "kzoo.audio.convert",
     "LogMelSpectrogram": "kzoo.audio.frontend", "mel_filterbank": "kzoo.audio.frontend",
     "N_SAMPLES": "kzoo.audio.musicnn", "TAG_NAMES": "kzoo.audio.musicnn", "VARIANTS": "kzoo.audio.musicnn",
-    "ZOO_ENTRIES": "kzoo.audio.musicnn", "build_tagger": "kzoo.audio.musicnn",
+    "ZOO_ENTRIES": "kzoo.audio.musicnn_zoo", "build_tagger": "kzoo.audio.musicnn",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -17,9 +17,10 @@ import numpy as np
 
 from kzoo import config
 from kzoo._files import atomic_path
-from kzoo.audio.musicnn import CHECKPOINT_FILES, CHECKPOINT_SHA256, ZOO_ENTRIES, build_tagger, check_variant
+from kzoo.audio.musicnn import CHECKPOINT_FILES, CHECKPOINT_SHA256, build_tagger, check_variant
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError
 from kzoo.hub import find_local
+from kzoo.zoo.catalog import info
 
 _VGG_SCOPES = {
     "input_bn": "batch_normalization",
@@ -139,7 +140,7 @@ def convert_checkpoint(variant: str, checkpoint_dir: str | Path, out: str | Path
 
 
 def _find_checkpoint(variant: str) -> Path | None:
-    return find_local(next(e for e in ZOO_ENTRIES if e.name == variant))
+    return find_local(info(variant))
 
 
 def _is_published(variant: str, checkpoint_dir: Path) -> bool:

@@ -11,13 +11,11 @@ The network after the front end is a model of its own, for log-mel input::
     tagger = build_tagger("musicnn_mtt")
     on_logmels = keras.Model(tagger.get_layer("logmel").output, tagger.output)
 
-Importing this module registers the four taggers in the zoo (``ZOO_ENTRIES``); Keras is imported
-only to build one.
+The zoo entries live in ``kzoo.audio.musicnn_zoo``. Keras is imported only to build a tagger.
 """
 from __future__ import annotations
 
 from kzoo.errors import UnknownNameError
-from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 SAMPLE_RATE = 16000
 N_FFT = 512
@@ -60,8 +58,6 @@ CHECKPOINT_SHA256 = {  # of the files in the musicnn 0.1.0 package
     "vgg_msd": {".index": "50e499238457558bba9f34f8b84d4afb8279afd43520cdf0a4fdf805a49c9ca3",
                 ".data-00000-of-00001": "9683d756b8311146534f333502ebf4a2a78a3e320c54ab0411dff6186d8375fc"},
 }
-_UPSTREAM_URL = "https://raw.githubusercontent.com/jordipons/musicnn/master/musicnn"
-_PARAMS = {"musicnn_mtt": 792_079, "musicnn_msd": 792_079, "vgg_mtt": 607_030, "vgg_msd": 607_030}
 
 
 def check_variant(variant: str) -> None:
@@ -186,49 +182,3 @@ def build_tagger(variant: str):
     features = _musicnn(mels) if variant.startswith("musicnn") else _vgg(mels, _VGG_POOLS[variant])
     logits = ClassifierHead(TAG_NAMES[variant], name="head")(features)
     return keras.Model(audio, logits, name=variant)
-
-
-def build(entry: ZooEntry, request: BuildRequest):
-    """A tagger with its published weights (or random ones), its head swapped when asked.
-
-    Example:
-        >>> import kzoo
-        >>> kzoo.info("vgg_mtt").builder is build
-        True
-    """
-    from kzoo.audio.convert import load_tagger
-    from kzoo.zoo._assemble import check_shape, with_head
-
-    check_shape(entry, request.input_shape)
-    published = (build_tagger(entry.name) if request.weights is None
-                 else load_tagger(entry.name, request.location))
-    return with_head(published, request.class_names, request.dropout)
-
-
-def _zoo_entry(variant: str) -> ZooEntry:
-    network, labels = variant.split("_")
-    folder = UPSTREAM_DIRS[variant]
-    sha = CHECKPOINT_SHA256[variant]
-    return ZooEntry(
-        name=variant,
-        modality="audio",
-        family="kzoo",
-        builder=build,
-        sources=(f"assets:models/{variant}", f"package:musicnn/{folder}",
-                 *(f"{_UPSTREAM_URL}/{folder}/{f}#sha256={sha[f]}" for f in CHECKPOINT_FILES)),
-        input_shape=(N_SAMPLES,),
-        input_range="16 kHz mono waveform, float -1..1",
-        preprocessing="log-mel (in the model)",
-        license="ISC",
-        params=_PARAMS[variant],
-        num_classes=len(TAG_NAMES[variant]),
-        labels=labels,
-        description=(f"musicnn {network} music tagger (Pons & Serra 2019), 50 "
-                     f"{'MagnaTagATune' if labels == 'mtt' else 'Million Song Dataset'} tags, "
-                     "3 s patches; TF1 checkpoint converted to Keras"),
-        files=CHECKPOINT_FILES,
-        sha256=dict(sha),
-    )
-
-
-ZOO_ENTRIES: tuple[ZooEntry, ...] = tuple(register(_zoo_entry(v)) for v in VARIANTS)

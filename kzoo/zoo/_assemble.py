@@ -10,7 +10,8 @@ from pathlib import Path
 import keras
 
 from kzoo.errors import CorruptFileError, InputError
-from kzoo.heads import _head_input, find_head, swap_head
+from kzoo._graph import head_input
+from kzoo.heads import find_head, swap_head
 from kzoo.heads import class_names as class_names_of
 from kzoo.layers import ClassifierHead
 
@@ -40,7 +41,7 @@ def assemble(entry, preprocess, body, shape, names, dropout, head_weights=None) 
 def split_published(task: keras.Model, name: str) -> tuple[keras.Model, list]:
     """A published classifier's body (up to its head's input) and the head's weights."""
     head = find_head(task)
-    return keras.Model(task.inputs, _head_input(task, head), name=f"{name}_body"), head.get_weights()
+    return keras.Model(task.inputs, head_input(task, head), name=f"{name}_body"), head.get_weights()
 
 
 def with_head(published: keras.Model, names: list[str] | None, dropout: float | None) -> keras.Model:

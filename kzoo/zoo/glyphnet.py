@@ -10,8 +10,8 @@ import string
 from pathlib import Path
 from typing import Sequence
 
+from kzoo._checks import class_names as check_class_names
 from kzoo._checks import fraction
-from kzoo.errors import InputError
 from kzoo.zoo.catalog import BuildRequest, ZooEntry, register
 
 INPUT_SHAPE = (8, 8, 1)
@@ -57,13 +57,7 @@ def build_glyphnet(class_names: Sequence[str], *, dropout: float = 0.3):
         >>> model.output_shape
         (None, 10)
     """
-    if isinstance(class_names, str) or not isinstance(class_names, Sequence) or not class_names:
-        raise InputError("class_names must be a non-empty list of class names, "
-                         f"e.g. ['0', '1', ...], got {class_names!r}.")
-    names = [str(c) for c in class_names]
-    if len(set(names)) != len(names):
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        raise InputError(f"class_names must be unique; repeated: {repeated}.")
+    names = check_class_names(class_names)
     dropout = fraction("dropout", dropout)
     import keras
 

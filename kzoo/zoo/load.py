@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
+from kzoo._checks import class_names as check_class_names
 from kzoo._checks import fraction, whole_number
 from kzoo.errors import InputError, UnknownNameError
 from kzoo.hub import fetch, find_local
@@ -61,12 +62,10 @@ def load(name: str | os.PathLike, num_classes: int | None = None, class_names: S
         >>> model.output_shape
         (None, 3)
     """
-    from kzoo.heads import _names
-
     if isinstance(name, str) and not name.strip() or not isinstance(name, (str, os.PathLike)):
         raise InputError(f"name must be a zoo name (see kzoo.list_models()) or a saved model's folder, "
                          f"got {name!r}.")
-    names = None if num_classes is None and class_names is None else _names(num_classes, class_names)
+    names = None if num_classes is None and class_names is None else check_class_names(class_names, num_classes)
     try:
         entry = info(name) if isinstance(name, str) else None
     except UnknownNameError:  # not a zoo name (zoo names win over folders): a saved model's folder?

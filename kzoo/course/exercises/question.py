@@ -52,7 +52,7 @@ class Question:
     Args:
         id: short name, unique within its notebook (e.g. ``"head_params"``).
         prompt: the question as the student reads it.
-        check: a checker from ``kzoo.exercises.checks``, or any function ``answer -> (correct,
+        check: a checker from ``kzoo.course.exercises.checks``, or any function ``answer -> (correct,
             message)`` whose message says, for a wrong answer, why it is wrong.
         hint: a nudge that does not give the answer away.
         solution: a worked solution (code or prose).

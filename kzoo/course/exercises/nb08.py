@@ -1,6 +1,6 @@
 """Exercises of notebook 08 (adding classes later without forgetting)."""
-from kzoo.exercises.checks import choice, close_to
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to
+from kzoo.course.exercises.question import Question
 
 # A 3-step run: rows are "after step i", columns "tested on step j's classes".
 R_EXAMPLE = ((0.98, 0.00, 0.00),

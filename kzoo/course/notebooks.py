@@ -1,4 +1,4 @@
-"""Course machinery: the notebook format, its structure rules, and the student versions.
+"""The course notebooks: their stored format, their structure rules, and the student versions.
 
 Source notebooks (``notebooks/NN_name.ipynb``) hold the exercise solutions between nbgrader's
 markers. A student version is the same notebook with each solution replaced as nbgrader does it:

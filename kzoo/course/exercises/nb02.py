@@ -1,8 +1,8 @@
 """Exercises of notebook 02 (option 1: feature extraction)."""
 import numpy as np
 
-from kzoo.exercises.checks import choice, close_to, function_of
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to, function_of
+from kzoo.course.exercises.question import Question
 
 
 def _top_losses_verify(result, args):

@@ -1,8 +1,8 @@
 """Exercises of notebook 04 (when transfer helps: labelled examples and input types)."""
 import numpy as np
 
-from kzoo.exercises.checks import choice, function_of
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, function_of
+from kzoo.course.exercises.question import Question
 
 _RESULTS = {"scratch": {1: [0.5, 0.7], 5: [0.9]}, "option 1": {1: [0.8, 0.8], 5: [0.93]},
             "option 2": {1: [0.75, 0.65], 5: [0.95]}}

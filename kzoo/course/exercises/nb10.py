@@ -1,6 +1,6 @@
 """Exercises of notebook 10 (sharing your model: .keras, KerasHub presets, export, model cards)."""
-from kzoo.exercises.checks import choice, model_with
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, model_with
+from kzoo.course.exercises.question import Question
 
 DIGITS = [str(d) for d in range(10)]
 

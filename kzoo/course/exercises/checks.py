@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from kzoo.errors import InputError
-from kzoo.exercises.question import Checker
+from kzoo.course.exercises.question import Checker
 
 
 def _describe(value: Any) -> str:
@@ -207,7 +207,7 @@ def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] 
     def check(answer):
         import keras
 
-        from kzoo.freeze import _weight_layers
+        from kzoo._graph import weight_layers
 
         if not isinstance(answer, keras.Model):
             return False, f"expected a keras.Model, got {type(answer).__name__} {_describe(answer)}."
@@ -223,7 +223,7 @@ def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] 
                                "(in that order).")
         if trainable is not None:
             trains = {id(w) for w in answer.trainable_weights}
-            layers = _weight_layers(answer)
+            layers = weight_layers(answer)
             training = {layer.name for layer in layers if any(id(w) in trains for w in layer.weights)}
             missing = sorted(set(trainable) - {layer.name for layer in layers})
             if missing:

@@ -1,6 +1,6 @@
 """Exercises of notebook 00 (setup and the zoo)."""
-from kzoo.exercises.checks import choice, close_to, function_of, model_with
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to, function_of, model_with
+from kzoo.course.exercises.question import Question
 
 _NAMES = ["ant", "bee", "cat", "dog", "eel"]
 

@@ -1,6 +1,6 @@
 """Exercises of notebook 01 (what pre-training is)."""
-from kzoo.exercises.checks import choice, close_to, function_of, model_with
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to, function_of, model_with
+from kzoo.course.exercises.question import Question
 
 DIGITS = [str(d) for d in range(10)]
 

@@ -1,6 +1,6 @@
 """Exercises for the course notebooks: ``Question`` objects whose ``check`` says why an answer is wrong.
 
-Each notebook ``NN_name.ipynb`` has a module ``kzoo/exercises/nbNN.py`` defining ``QUESTIONS``, a tuple
+Each notebook ``NN_name.ipynb`` has a module ``kzoo/course/exercises/nbNN.py`` defining ``QUESTIONS``, a tuple
 of ``Question``. A notebook gets them with ``for_notebook("NN")``:
 
     questions = kzoo.exercises.for_notebook("01")
@@ -8,8 +8,8 @@ of ``Question``. A notebook gets them with ``for_notebook("NN")``:
     questions["head_params"].hint()
     questions["head_params"].solution()
 
-To add questions for notebook 02, write ``kzoo/exercises/nb02.py`` with ``QUESTIONS = (Question(...),
-...)`` built from the checkers in ``kzoo.exercises.checks``; ``for_notebook("02")`` finds it.
+To add questions for notebook 02, write ``kzoo/course/exercises/nb02.py`` with ``QUESTIONS = (Question(...),
+...)`` built from the checkers in ``kzoo.course.exercises.checks``; ``for_notebook("02")`` finds it.
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pkgutil
 import re
 
 from kzoo.errors import InputError, UnknownNameError
-from kzoo.exercises import checks
-from kzoo.exercises.question import Question, Verdict
+from kzoo.course.exercises import checks
+from kzoo.course.exercises.question import Question, Verdict
 
 __all__ = ["Question", "Verdict", "checks", "for_notebook", "notebooks"]
 
@@ -60,8 +60,8 @@ def for_notebook(number: str | int) -> dict[str, Question]:
         raise InputError(f"number must be two digits such as '01' (or an int 0-99), got {number!r}.")
     if text not in notebooks():
         raise UnknownNameError(f"Notebook {text} has no exercises; these do: {', '.join(notebooks())}.")
-    questions = importlib.import_module(f"kzoo.exercises.nb{text}").QUESTIONS
+    questions = importlib.import_module(f"{__name__}.nb{text}").QUESTIONS
     by_id = {q.id: q for q in questions}
     if len(by_id) != len(questions):
-        raise InputError(f"kzoo/exercises/nb{text}.py defines two questions with the same id.")
+        raise InputError(f"kzoo/course/exercises/nb{text}.py defines two questions with the same id.")
     return by_id

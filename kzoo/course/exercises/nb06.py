@@ -1,8 +1,8 @@
 """Exercises of notebook 06 (text: a BERT-style encoder on SST-2)."""
 import numpy as np
 
-from kzoo.exercises.checks import choice, close_to, function_of
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to, function_of
+from kzoo.course.exercises.question import Question
 
 _A = np.array([1.0, 0.0, 0.0])
 _B = np.array([1.0, 1.0, 0.0])

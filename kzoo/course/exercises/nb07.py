@@ -1,8 +1,8 @@
 """Exercises of notebook 07 (audio: log-mels, a pre-trained tagger, spoken digits)."""
 import numpy as np
 
-from kzoo.exercises.checks import choice, close_to, function_of
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to, function_of
+from kzoo.course.exercises.question import Question
 
 _TAGS = ("guitar", "piano", "male vocal", "drums", "quiet")
 

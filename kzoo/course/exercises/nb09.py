@@ -1,6 +1,6 @@
 """Exercises of notebook 09 (unsupervised pre-training: masked autoencoders)."""
-from kzoo.exercises.checks import choice, close_to
-from kzoo.exercises.question import Question
+from kzoo.course.exercises.checks import choice, close_to
+from kzoo.course.exercises.question import Question
 
 QUESTIONS = (
     Question(

@@ -1,0 +1,23 @@
+"""The course around the library: notebook tooling, the exercises, and the ``kzoo demo`` experiment.
+
+- ``kzoo.course.notebooks``: the notebooks' stored format and structure, and their student versions
+  (its names are re-exported here: ``from kzoo import course; course.make_student_versions(...)``);
+- ``kzoo.course.exercises``: the notebooks' questions and checkers (also importable as ``kzoo.exercises``,
+  the name the notebooks use);
+- ``kzoo.course.demo``: ``kzoo demo``, scratch vs option 1 vs option 2 on real handwritten digits.
+
+``kzoo.compare`` stays a library module: ``data_efficiency`` measures any zoo model on any data, and
+the demo and notebook 04 are two of its users.
+"""
+from kzoo.course.notebooks import (BEGIN_SOLUTION, CODE_STUB, COLAB_URL, END_SOLUTION, FAST_MARKER,
+                                   MARKDOWN_STUB, NOTEBOOK_METADATA, NOTEBOOK_PATTERN, STUDENT_NOTE,
+                                   format_problems, make_student_versions, normalize_file, normalized,
+                                   read_notebook, solution_blocks, structure_problems, student_version,
+                                   student_version_problems, student_versions_up_to_date)
+
+__all__ = [
+    "BEGIN_SOLUTION", "CODE_STUB", "COLAB_URL", "END_SOLUTION", "FAST_MARKER", "MARKDOWN_STUB",
+    "NOTEBOOK_METADATA", "NOTEBOOK_PATTERN", "STUDENT_NOTE", "format_problems", "make_student_versions",
+    "normalize_file", "normalized", "read_notebook", "solution_blocks", "structure_problems",
+    "student_version", "student_version_problems", "student_versions_up_to_date",
+]
