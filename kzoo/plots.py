@@ -8,7 +8,7 @@ import numpy as np
 
 from kzoo._checks import check_scalar, whole_number
 from kzoo._data import is_dataset
-from kzoo._modalities import MODALITIES, check_modality
+from kzoo._modalities import check_modality
 from kzoo.errors import InputError, did_you_mean
 
 _TEXT_WIDTH = 90  # characters per line of a text-table cell
