@@ -3,7 +3,8 @@
 It reads every module's imports with ``ast`` (nothing is executed), places each module in the layer
 that the doc's ``layers`` block gives it, and fails on an import that points to a higher layer, on an
 import cycle between modules, on a module the map does not place, and on a private name (``_x``) taken
-from another module that is not itself a shared internal (``_x.py``). Imports inside functions count.
+from another module that is not itself a shared internal (``_x.py``), and on an import between two
+packages that the doc's ``apart`` block keeps apart. Imports inside functions count.
 """
 import ast
 import re
@@ -20,7 +21,9 @@ class Tree:
     def __init__(self, root: Path):
         self.root = root
         self.modules = {self._name(p): p for p in sorted((root / "kzoo").rglob("*.py"))}
-        self.layers = self._read_layers(root / "docs" / "architecture.md")
+        doc = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+        self.layers = [(name.strip(), prefixes.split()) for name, prefixes in self._block(doc, "layers")]
+        self.apart = [(a.strip(), b.strip()) for a, b in self._block(doc, "apart")]
         self.edges = {m: [e for e in self._imports(m) if e[0] in self.modules and e[0] != m] for m in self.modules}
 
     def _name(self, path: Path) -> str:
@@ -28,17 +31,20 @@ class Tree:
         return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
     @staticmethod
-    def _read_layers(doc: Path) -> list[tuple[str, list[str]]]:
-        """The doc's ```text layers block: one line per layer, lowest first: ``name: prefix prefix ...``."""
-        block = re.search(r"```text layers\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
-        assert block, f"{doc} has no ```text layers block"
-        return [(name.strip(), prefixes.split()) for name, prefixes in
-                (line.split(":", 1) for line in block.group(1).splitlines() if line.strip())]
+    def _block(doc: str, kind: str) -> list[list[str]]:
+        """The lines of the doc's ```text <kind> block, each split at its first ``:`` (layers) or ``|`` (apart)."""
+        block = re.search(rf"```text {kind}\n(.*?)```", doc, re.S)
+        assert block, f"docs/architecture.md has no ```text {kind} block"
+        return [line.split(":" if kind == "layers" else "|", 1) for line in block.group(1).splitlines() if line.strip()]
+
+    @staticmethod
+    def _inside(module: str, prefix: str) -> bool:
+        return module == prefix or module.startswith(prefix + ".")
 
     def layer_of(self, module: str) -> int | None:
         """The index of the layer whose longest prefix matches ``module``."""
         matches = [(len(prefix), index) for index, (_, prefixes) in enumerate(self.layers) for prefix in prefixes
-                   if module == prefix or module.startswith(prefix + ".")]
+                   if self._inside(module, prefix)]
         return max(matches)[1] if matches else None
 
     def _imports(self, module: str):
@@ -97,6 +103,12 @@ class Tree:
                 visit(node)
         return found
 
+    def crossings(self) -> list[str]:
+        return [f"{self.where(module, line)} {module} imports {target}, which the map keeps apart from it"
+                for module, targets in self.edges.items() for target, line, _ in targets for a, b in self.apart
+                if (self._inside(module, a) and self._inside(target, b)) or
+                (self._inside(module, b) and self._inside(target, a))]
+
     def private_names(self) -> list[str]:
         return [f"{self.where(module, line)} takes {private} from {target}"
                 for module, targets in self.edges.items() for target, line, private in targets
@@ -120,6 +132,10 @@ def test_no_import_cycles(tree):
     assert not tree.cycles(), "import cycles:\n" + "\n".join(tree.cycles())
 
 
+def test_packages_kept_apart_do_not_import_each_other(tree):
+    assert not tree.crossings(), "\n".join(tree.crossings())
+
+
 def test_no_private_names_across_modules(tree):
     assert not tree.private_names(), ("private names imported from another module (move them into a shared "
                                       "_x.py internal, or make them public):\n" + "\n".join(tree.private_names()))
@@ -130,6 +146,7 @@ def test_no_private_names_across_modules(tree):
     ("cycles", "import kzoo.low.other\n"),
     ("private_names", "def f():\n    from kzoo.high import _secret\n"),
     ("unplaced", ""),
+    ("crossings", "import kzoo.high\n"),
 ])
 def test_each_rule_catches_a_planted_violation(check, low_module, tmp_path):
     """A green run above means something: each rule fails on a small tree that breaks it."""
@@ -141,5 +158,6 @@ def test_each_rule_catches_a_planted_violation(check, low_module, tmp_path):
         files["stray.py"] = ""
     for name, text in files.items():
         (tmp_path / "kzoo" / name).write_text(text)
-    (tmp_path / "docs" / "architecture.md").write_text("```text layers\nlow: kzoo.low\nhigh: kzoo.high\n```\n")
+    (tmp_path / "docs" / "architecture.md").write_text(
+        "```text layers\nlow: kzoo.low\nhigh: kzoo.high\n```\n```text apart\nkzoo.low | kzoo.high\n```\n")
     assert getattr(Tree(tmp_path), check)(), f"the {check} rule missed a planted violation"

@@ -2,7 +2,6 @@
 imported to look up kzoo's own names, every writer leaves readable files, imports run one way."""
 from __future__ import annotations
 
-import ast
 import dataclasses
 import io
 import json
@@ -97,39 +96,6 @@ def test_fetch_takes_data_set_names(tmp_path, monkeypatch):
     (mirrored / "train" / "ants" / "a.jpg").write_bytes(b"jpg")
     monkeypatch.setenv("KZOO_ASSETS", str(tmp_path / "mirror"))
     assert kzoo.fetch("ants_bees") == mirrored == kzoo.find_local("ants_bees")
-
-
-def _imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found |= {f"{node.module}.{a.name}" for a in node.names}
-    return {name for name in found if name.startswith("kzoo")}
-
-
-@pytest.mark.parametrize("package, forbidden", [
-    ("hub", ("kzoo.zoo", "kzoo.datasets", "kzoo.audio", "kzoo.models")),
-    ("zoo", ("kzoo.datasets", "kzoo.audio", "kzoo.models")),
-    ("datasets", ("kzoo.zoo", "kzoo.models")),
-    ("audio", ("kzoo.datasets", "kzoo.models")),
-])
-def test_imports_run_one_way(package, forbidden):
-    """Read from the source (ast): the hub is below zoo and datasets, which never import each other;
-    only kzoo.models, above them all, imports every family."""
-    for path in sorted((KZOO / package).rglob("*.py")):
-        bad = sorted(name for name in _imports(path) if name.startswith(forbidden))
-        assert not bad, f"{path.relative_to(KZOO)} imports {bad}"
-
-
-def test_the_registry_imports_no_family():
-    assert _imports(KZOO / "zoo" / "catalog.py") <= {
-        "kzoo", "kzoo.config", "kzoo._files", "kzoo._files.write_text_atomically", "kzoo._modalities",
-        "kzoo._modalities.MODALITIES", "kzoo._modalities.check_modality", "kzoo.errors",
-        "kzoo.errors.InputError", "kzoo.errors.UnknownNameError", "kzoo.errors.did_you_mean", "kzoo.hub",
-        "kzoo.hub.find_local"}
 
 
 def _mode(path: Path) -> int:
