@@ -254,8 +254,10 @@ def register(entry: ZooEntry) -> ZooEntry:
 def _catalog() -> dict[str, ZooEntry]:
     entries = {}
     from kzoo.audio.musicnn import ZOO_ENTRIES as musicnn_entries
+    from kzoo.audio.speech_embedding import ZOO_ENTRIES as speech_entries
 
-    for entry in (*_keras_application_entries(), *_keras_hub_entries(), *_KZOO_ENTRIES, *musicnn_entries):
+    for entry in (*_keras_application_entries(), *_keras_hub_entries(), *_KZOO_ENTRIES, *musicnn_entries,
+                  *speech_entries):
         entries[entry.name] = entry
     return entries
 

@@ -124,6 +124,10 @@ def _kzoo_model(entry, location, weights, names):
         from kzoo.audio import build_tagger, load_tagger
 
         return build_tagger(entry.name) if weights is None else load_tagger(entry.name, location)
+    if entry.builder == "speech_embedding":
+        from kzoo.audio.speech_convert import load_speech_embedding
+
+        return load_speech_embedding(names, location, pretrained=weights is not None)
     raise InputError(f"unknown kzoo builder {entry.builder!r} for {entry.name!r}.")
 
 
@@ -204,7 +208,7 @@ def _build(entry, weights, names, input_shape, dropout, sequence_length):
         return _keras_hub_image(entry, location, weights, names, input_shape, new_head_dropout)
     if entry.family == "keras_hub" and entry.modality == "text":
         return _keras_hub_text(entry, location, weights, names, new_head_dropout, sequence_length)
-    published = _kzoo_model(entry, location, weights, names if weights is None else None)
+    published = _kzoo_model(entry, location, weights, names)
     # Builders that take class names (glyphnet) already have the right head; the others get one here.
     model = published if names is None or class_names_of(published) == names else swap_head(
         published, class_names=names)
