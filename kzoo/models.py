@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 
 from kzoo import hub
-from kzoo.audio import musicnn_zoo  # noqa: F401  (registers the musicnn taggers)
+from kzoo.audio import musicnn_zoo, speech_embedding_zoo  # noqa: F401  (register musicnn, speech_embedding)
 from kzoo.datasets import catalog as datasets_catalog
 from kzoo.errors import UnknownNameError
 from kzoo.zoo import glyphnet, keras_applications, keras_hub_presets, text  # noqa: F401  (register)

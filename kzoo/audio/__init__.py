@@ -1,7 +1,8 @@
-"""Audio: a log-mel front end as a Keras layer and the pre-trained musicnn music taggers.
+"""Audio: a log-mel front end as a Keras layer, the pre-trained musicnn music taggers and Google's
+speech_embedding keyword-spotting encoder.
 
-Names are imported on first use, so ``import kzoo.audio.musicnn_zoo`` (which registers the taggers in
-the zoo) does not import Keras.
+Names are imported on first use, so ``import kzoo.audio.musicnn_zoo`` and
+``import kzoo.audio.speech_embedding_zoo`` (which register the models in the zoo) do not import Keras.
 """
 import importlib
 
@@ -10,6 +11,10 @@ _EXPORTS = {
     "LogMelSpectrogram": "kzoo.audio.frontend", "mel_filterbank": "kzoo.audio.frontend",
     "N_SAMPLES": "kzoo.audio.musicnn", "TAG_NAMES": "kzoo.audio.musicnn", "VARIANTS": "kzoo.audio.musicnn",
     "ZOO_ENTRIES": "kzoo.audio.musicnn_zoo", "build_tagger": "kzoo.audio.musicnn",
+    "convert_onnx": "kzoo.audio.speech_convert", "load_embedding_net": "kzoo.audio.speech_convert",
+    "load_speech_embedding": "kzoo.audio.speech_convert", "SpeechLogMel": "kzoo.audio.speech_embedding",
+    "build_classifier": "kzoo.audio.speech_embedding", "build_embedding_net": "kzoo.audio.speech_embedding",
+    "dft_kernels": "kzoo.audio.speech_embedding",
 }
 __all__ = sorted(_EXPORTS)
 
