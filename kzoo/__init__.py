@@ -14,6 +14,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
+import types
 
 # The zoo's front door: importing it registers every model family (it imports no Keras), so a zoo name
 # resolves whichever kzoo module a program imports first.
@@ -58,6 +59,18 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """``kzoo.freeze`` and ``kzoo.predict`` are functions that live in modules of the same name. Importing
+    such a module binds it on its package; here the function wins, as an eager import used to ensure."""
+
+    def __setattr__(self, name, value):
+        if not (name in _DEFINED_IN and isinstance(value, types.ModuleType)):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def _register_keras_objects() -> None:

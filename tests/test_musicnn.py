@@ -17,7 +17,7 @@ import kzoo
 from kzoo.audio import (N_SAMPLES, TAG_NAMES, VARIANTS, ZOO_ENTRIES, build_tagger, convert_checkpoint,
                         load_tagger)
 from kzoo.audio import convert as convert_module
-from kzoo.audio import musicnn
+from kzoo.audio import musicnn, musicnn_zoo
 from kzoo.audio.musicnn import CHECKPOINT_SHA256, UPSTREAM_DIRS
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.layers import ClassifierHead
@@ -131,7 +131,7 @@ def test_architecture_and_zoo_entry(variant):
     assert all(isinstance(model.get_layer(n), keras.layers.BatchNormalization)
                for n in ("input_bn", "penultimate_bn" if "musicnn" in variant else "bn5"))
     assert entry.params == model.count_params()
-    assert (entry.modality, entry.family, entry.builder) == ("audio", "kzoo", musicnn.build)
+    assert (entry.modality, entry.family, entry.builder) == ("audio", "kzoo", musicnn_zoo.build)
     assert kzoo.info(variant) is entry  # registered by its family module
     assert entry.num_classes == 50 and entry.license == "ISC"
     assert entry.labels == variant.split("_")[1] and entry.input_shape == (N_SAMPLES,)
