@@ -17,7 +17,7 @@ import kzoo
 from kzoo.audio import (N_SAMPLES, TAG_NAMES, VARIANTS, ZOO_ENTRIES, build_tagger, convert_checkpoint,
                         load_tagger)
 from kzoo.audio import convert as convert_module
-from kzoo.audio import musicnn, musicnn_zoo
+from kzoo.audio import musicnn_zoo
 from kzoo.audio.musicnn import CHECKPOINT_SHA256, UPSTREAM_DIRS
 from kzoo.errors import CorruptFileError, InputError, NotAvailableError, UnknownNameError
 from kzoo.layers import ClassifierHead
