@@ -78,6 +78,14 @@ class ZooEntry:
         description: one line for humans.
         files: the files a complete copy holds (for ``hf://`` and URL sources).
         sha256: expected checksums of those files, where known.
+
+    Example:
+        >>> import kzoo
+        >>> entry = kzoo.info("glyphnet")
+        >>> entry.modality, entry.family, entry.input_shape, entry.num_classes
+        ('image', 'kzoo', (8, 8, 1), 52)
+        >>> entry.as_row()["input"]
+        '8x8x1'
     """
 
     cache_group: ClassVar[str] = "models"
