@@ -100,10 +100,11 @@ def load_image_folder(entry, split: str, *, path: str | Path | None = None,
         >>> for insect in ("ants", "bees"):
         ...     Path("photos/val", insect).mkdir(parents=True)
         ...     Image.new("RGB", (50, 40)).save(f"photos/val/{insect}/1.jpg")
-        >>> x, y = load_image_folder(datasets.info("ants_bees"), "val", path="photos", image_size=(64, 64))
+        >>> entry = datasets.info("ants_bees")
+        >>> x, y = load_image_folder(entry, "val", path="photos", image_size=(64, 64))
         >>> x.shape, y.tolist()
         ((2, 64, 64, 3), [0, 1])
-        >>> x, y = load_image_folder(datasets.info("ants_bees"), "val", image_size=(64, 64))  # doctest: +ASSETS
+        >>> x, y = load_image_folder(entry, "val", image_size=(64, 64))  # doctest: +ASSETS
         >>> x.shape  # doctest: +ASSETS
         (153, 64, 64, 3)
     """
