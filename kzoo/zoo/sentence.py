@@ -66,7 +66,14 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
         self.dropout = dropout
 
     def with_head(self, class_names: Sequence[str], *, dropout: float | None = None) -> "SentenceClassifier":
-        """The same encoder and tokenizer with a new, randomly initialised head."""
+        """The same encoder and tokenizer with a new, randomly initialised head.
+
+        Example:
+            >>> import kzoo
+            >>> model = kzoo.load("minilm_l6", class_names=["neg", "pos"])  # doctest: +ASSETS
+            >>> model.with_head(["sad", "calm", "happy"]).class_names  # doctest: +ASSETS
+            ['sad', 'calm', 'happy']
+        """
         return SentenceClassifier(self.backbone, class_names, preprocessor=self.preprocessor,
                                   dropout=self.dropout if dropout is None else dropout, name=self.name,
                                   compile=False)
@@ -101,8 +108,8 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
             >>> vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "good", "film"]
             >>> preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
             ...     keras_hub.models.BertTokenizer(vocabulary=vocab), sequence_length=8)
-            >>> backbone = keras_hub.models.BertBackbone(len(vocab), num_layers=1, num_heads=1, hidden_dim=4,
-            ...                                          intermediate_dim=8, max_sequence_length=8)
+            >>> backbone = keras_hub.models.BertBackbone(len(vocab), num_layers=1, num_heads=1,
+            ...     hidden_dim=4, intermediate_dim=8, max_sequence_length=8)
             >>> model = SentenceClassifier(backbone, ["neg", "pos"], preprocessor=preprocessor)
             >>> model.save_to_preset("my_classifier")
             >>> SentenceClassifier.from_preset("my_classifier").class_names
