@@ -7,8 +7,16 @@ Example:
     >>> import kzoo
     >>> kzoo.list_models(modality="image")[0].modality
     'image'
-    >>> model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])  # doctest: +SKIP
-    >>> history = kzoo.fine_tune(model, train, val, head_epochs=5, epochs=5)   # doctest: +SKIP
+    >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+    >>> model = kzoo.load("glyphnet", class_names=[str(d) for d in range(10)])  # letters body, new head
+    >>> history = kzoo.fine_tune(model, (x[:100], y[:100]), head_epochs=1)  # option 1: the head alone
+    >>> sorted(history.history)
+    ['accuracy', 'loss']
+    >>> kzoo.predict(model, x[:1], top=2)  # [[(class name, probability), (...)]]
+    [[('...', ...), ('...', ...)]]
+    >>> model = kzoo.load("efficientnet_lite0", class_names=["ants", "bees"])  # doctest: +ASSETS
+    >>> model.input_shape, model.output_shape  # doctest: +ASSETS
+    ((None, 224, 224, 3), (None, 2))
 """
 import importlib
 import importlib.metadata

@@ -62,6 +62,13 @@ def cache_dir() -> Path:
 
     Raises:
         kzoo.InputError: the folder cannot be created or written (read-only, or a file is in the way).
+
+    Example:
+        >>> import os
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, {"KZOO_CACHE": "my_cache"}):
+        ...     cache_dir()
+        PosixPath('my_cache')
     """
     path = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "kzoo").expanduser()
     return make_cache_folder(path)
@@ -93,7 +100,15 @@ def make_cache_folder(path: Path) -> Path:
 
 
 def offline() -> bool:
-    """True when ``$KZOO_OFFLINE`` forbids network access."""
+    """True when ``$KZOO_OFFLINE`` forbids network access.
+
+    Example:
+        >>> import os
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, {"KZOO_OFFLINE": "yes"}):
+        ...     offline()
+        True
+    """
     return _flag(OFFLINE_ENV)
 
 
@@ -102,12 +117,28 @@ def _flag(variable: str) -> bool:
 
 
 def fast_mode() -> bool:
-    """True when ``$KZOO_FAST`` asks notebooks and demos for their small, quick variant."""
+    """True when ``$KZOO_FAST`` asks notebooks and demos for their small, quick variant.
+
+    Example:
+        >>> import os
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, {"KZOO_FAST": "1"}):
+        ...     fast_mode()
+        True
+    """
     return _flag(FAST_ENV)
 
 
 def verbose() -> bool:
-    """True when ``$KZOO_VERBOSE`` asks to see TensorFlow's and Keras' own logs and warnings."""
+    """True when ``$KZOO_VERBOSE`` asks to see TensorFlow's and Keras' own logs and warnings.
+
+    Example:
+        >>> import os
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, {"KZOO_VERBOSE": "0"}):
+        ...     verbose()
+        False
+    """
     return _flag(VERBOSE_ENV)
 
 
@@ -185,5 +216,10 @@ class _SilentImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 def data_dir() -> Path:
-    """The package data kzoo ships (``kzoo/data/``: its own pre-trained glyphnet), in any install."""
+    """The package data kzoo ships (``kzoo/data/``: its own pre-trained glyphnet), in any install.
+
+    Example:
+        >>> sorted(p.name for p in (data_dir() / "glyphnet").iterdir())
+        ['glyphnet.keras', 'metadata.json']
+    """
     return Path(str(importlib.resources.files("kzoo") / "data"))

@@ -22,7 +22,13 @@ def accelerators() -> list[str]:
 
 
 def auto_dtype_policy() -> str:
-    """``"mixed_bfloat16"`` on a GPU/TPU (half the memory traffic, same range as float32), else ``"float32"``."""
+    """``"mixed_bfloat16"`` on a GPU/TPU (half the memory traffic, same range as float32), else ``"float32"``.
+
+    Example:
+        >>> from kzoo.devices import accelerators, auto_dtype_policy
+        >>> auto_dtype_policy() == ("mixed_bfloat16" if accelerators() else "float32")
+        True
+    """
     return "mixed_bfloat16" if accelerators() else "float32"
 
 

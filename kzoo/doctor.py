@@ -17,7 +17,11 @@ def report() -> str:
 
     Example:
         >>> import kzoo
-        >>> print(kzoo.doctor.report())  # doctest: +SKIP
+        >>> print(kzoo.doctor.report())
+        keras 3..., backend ...
+        devices: ...
+        zoo models available offline (...):
+        ...glyphnet ...image...
     """
     import keras
 

@@ -4,7 +4,14 @@ from typing import Iterable
 
 
 def did_you_mean(name: str, known: Iterable[str], cutoff: float = 0.6) -> str:
-    """`` Did you mean 'a', 'b'?`` for up to three known names close to ``name``, else ``""``."""
+    """`` Did you mean 'a', 'b'?`` for up to three known names close to ``name``, else ``""``.
+
+    Example:
+        >>> did_you_mean("glyphnt", ["glyphnet", "minilm_l6"])
+        " Did you mean 'glyphnet'?"
+        >>> did_you_mean("resnet", ["glyphnet"])
+        ''
+    """
     close = difflib.get_close_matches(name, list(known), n=3, cutoff=cutoff)
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 

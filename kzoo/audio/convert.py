@@ -125,8 +125,14 @@ def convert_checkpoint(variant: str, checkpoint_dir: str | Path, out: str | Path
             a variable is missing, left over or mis-shaped (the message names the variable).
 
     Example:
-        >>> convert_checkpoint("vgg_mtt", "site-packages/musicnn/MTT_vgg", "vgg.weights.h5")  # doctest: +SKIP
+        >>> import kzoo
+        >>> checkpoint = kzoo.find_local("vgg_mtt")  # doctest: +ASSETS
+        >>> convert_checkpoint("vgg_mtt", checkpoint, "vgg.weights.h5")  # doctest: +ASSETS
         PosixPath('vgg.weights.h5')
+        >>> convert_checkpoint("vgg_mtt", "MTT_vgg", "vgg.h5")
+        Traceback (most recent call last):
+        ...
+        kzoo.errors.InputError: out must be a Keras weights file ending in .weights.h5, got vgg.h5
     """
     check_variant(variant)
     out = Path(out)
@@ -186,8 +192,10 @@ def load_tagger(variant: str, path: str | Path | None = None) -> keras.Model:
 
     Example:
         >>> import keras, numpy as np
-        >>> tagger = load_tagger("musicnn_mtt")  # doctest: +SKIP
-        >>> probs = keras.ops.sigmoid(tagger(np.zeros((1, 47616), "float32")))  # doctest: +SKIP
+        >>> tagger = load_tagger("musicnn_mtt")  # doctest: +ASSETS
+        >>> probs = keras.ops.sigmoid(tagger(np.zeros((1, 47616), "float32")))  # doctest: +ASSETS
+        >>> tuple(probs.shape)  # doctest: +ASSETS
+        (1, 50)
     """
     check_variant(variant)
     cached = config.cache_dir() / "models" / variant / _WEIGHTS_FILE

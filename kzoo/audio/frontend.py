@@ -93,7 +93,7 @@ class LogMelSpectrogram(keras.layers.Layer):
 
     Example:
         >>> import numpy as np
-        >>> LogMelSpectrogram()(np.zeros((2, 16000), "float32")).shape
+        >>> tuple(LogMelSpectrogram()(np.zeros((2, 16000), "float32")).shape)  # (batch, frames, mels)
         (2, 63, 96)
     """
 

@@ -101,8 +101,14 @@ def convert_onnx(model_dir: str | Path, out: str | Path) -> Path:
         kzoo.CorruptFileError: a file is unreadable, or a tensor is missing, left over or mis-shaped.
 
     Example:
-        >>> convert_onnx("site-packages/openwakeword/resources/models", "se.weights.h5")  # doctest: +SKIP
+        >>> import kzoo
+        >>> model_dir = kzoo.find_local("speech_embedding")  # doctest: +ASSETS
+        >>> convert_onnx(model_dir, "se.weights.h5")  # doctest: +ASSETS
         PosixPath('se.weights.h5')
+        >>> convert_onnx("models", "se.h5")
+        Traceback (most recent call last):
+        ...
+        kzoo.errors.InputError: out must be a Keras weights file ending in .weights.h5, got se.h5
     """
     model_dir, out = Path(model_dir), Path(out)
     if not out.name.endswith(".weights.h5"):
@@ -161,8 +167,8 @@ def load_embedding_net(path: str | Path | None = None) -> keras.Model:
 
     Example:
         >>> import numpy as np
-        >>> net = load_embedding_net()  # doctest: +SKIP
-        >>> net(np.zeros((1, 76, 32, 1), "float32")).shape  # doctest: +SKIP
+        >>> net = load_embedding_net()  # doctest: +ASSETS
+        >>> tuple(net(np.zeros((1, 76, 32, 1), "float32")).shape)  # doctest: +ASSETS
         (1, 96)
     """
     cached = config.cache_dir() / "models" / "speech_embedding" / WEIGHTS_FILE
@@ -212,8 +218,11 @@ def load_speech_embedding(class_names: Sequence[str] | None, path: str | Path | 
         kzoo.NotAvailableError, kzoo.CorruptFileError: as ``load_embedding_net``.
 
     Example:
-        >>> model = load_speech_embedding(["yes", "no"])  # doctest: +SKIP
-        >>> model.output_shape  # doctest: +SKIP
+        >>> model = load_speech_embedding(["yes", "no"], pretrained=False)  # random weights
+        >>> model.input_shape, model.output_shape
+        ((None, None), (None, 2))
+        >>> model = load_speech_embedding(["yes", "no"])  # doctest: +ASSETS
+        >>> model.output_shape  # doctest: +ASSETS
         (None, 2)
     """
     if class_names is None:

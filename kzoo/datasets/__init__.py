@@ -2,9 +2,11 @@
 
 Example:
     >>> from kzoo import datasets
-    >>> train = datasets.load("ants_bees", "train")  # doctest: +SKIP
-    >>> digits = datasets.load("digits", as_numpy=True)  # doctest: +SKIP
-    >>> x, y = datasets.few_shot(digits, per_class=5, seed=0)  # doctest: +SKIP
+    >>> digits = datasets.load("digits", as_numpy=True)
+    >>> x, y = datasets.few_shot(digits, per_class=5, seed=0)
+    >>> x.shape, sorted(set(y.tolist())) == list(range(10))
+    ((50, 8, 8, 1), True)
+    >>> train = datasets.load("ants_bees", "train")  # doctest: +ASSETS
 """
 from kzoo.datasets.catalog import DatasetEntry, info, list_datasets
 from kzoo.datasets.load import load

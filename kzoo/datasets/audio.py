@@ -30,9 +30,11 @@ def read_wav(file: str | Path) -> tuple[int, np.ndarray]:
         kzoo.CorruptFileError: the file is not a wav file scipy can read, or it is empty.
 
     Example:
-        >>> rate, wave = read_wav("0_george_0.wav")  # doctest: +SKIP
-        >>> rate, wave.dtype  # doctest: +SKIP
-        (8000, dtype('float32'))
+        >>> from scipy.io import wavfile
+        >>> wavfile.write("tone.wav", 8000, np.full(800, 16384, np.int16))  # 0.1 s of 16-bit audio
+        >>> rate, wave = read_wav("tone.wav")
+        >>> rate, wave.shape, wave.dtype, float(wave[0])
+        (8000, (800,), dtype('float32'), 0.5)
     """
     from scipy.io import wavfile
 
@@ -130,8 +132,18 @@ def load_fsdd(entry, split: str, *, path: str | Path | None = None, sample_rate:
         kzoo.CorruptFileError: an unreadable wav file (the message names it).
 
     Example:
-        >>> x, y = load_fsdd(entry, "test", sample_rate=16000, duration=1.0)  # doctest: +SKIP
-        >>> x.shape  # doctest: +SKIP
+        >>> from pathlib import Path
+        >>> from scipy.io import wavfile
+        >>> from kzoo import datasets
+        >>> Path("fsdd/recordings").mkdir(parents=True)
+        >>> for name in ("3_george_0", "3_george_7", "5_lucas_1"):  # {digit}_{speaker}_{index}
+        ...     wavfile.write(f"fsdd/recordings/{name}.wav", 8000, np.zeros(4000, np.int16))
+        >>> entry = datasets.info("spoken_digits")
+        >>> x, y = load_fsdd(entry, "test", path="fsdd", sample_rate=16000, duration=1.0)
+        >>> x.shape, y.tolist()
+        ((2, 16000), [3, 5])
+        >>> x, y = load_fsdd(entry, "test", sample_rate=16000, duration=1.0)  # doctest: +ASSETS
+        >>> x.shape  # doctest: +ASSETS
         (200, 16000)
     """
     if split_by not in SPLIT_BY:

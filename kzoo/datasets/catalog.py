@@ -48,6 +48,14 @@ class DatasetEntry:
         image_size: the default (height, width) images are resized to; ``None`` keeps the native size.
         sample_rate: the native sample rate of the audio files (Hz).
         duration: the default clip length in seconds audio is padded or cropped to.
+
+    Example:
+        >>> from kzoo import datasets
+        >>> entry = datasets.info("spoken_digits")
+        >>> entry.modality, entry.splits, entry.sample_rate
+        ('audio', ('train', 'test'), 8000)
+        >>> entry.as_row()["classes"]
+        10
     """
 
     name: str

@@ -33,8 +33,11 @@ def decode_image(file: str | Path, size: tuple[int, int]) -> np.ndarray:
         kzoo.InputError: the image claims more pixels than PIL's limit (a decompression bomb).
 
     Example:
-        >>> decode_image("ant.jpg", (224, 224)).shape  # doctest: +SKIP
-        (224, 224, 3)
+        >>> from PIL import Image
+        >>> Image.new("L", (40, 30), color=200).save("grey.png")
+        >>> x = decode_image("grey.png", (224, 224))
+        >>> x.shape, float(x.max())
+        ((224, 224, 3), 200.0)
     """
     from PIL import Image
 
@@ -91,7 +94,19 @@ def load_image_folder(entry, split: str, *, path: str | Path | None = None,
         kzoo.CorruptFileError: a file is not a readable image (the message names it).
 
     Example:
-        >>> x, y = load_image_folder(info("ants_bees"), "val", image_size=(64, 64))  # doctest: +SKIP
+        >>> from pathlib import Path
+        >>> from PIL import Image
+        >>> from kzoo import datasets
+        >>> for insect in ("ants", "bees"):
+        ...     Path("photos/val", insect).mkdir(parents=True)
+        ...     Image.new("RGB", (50, 40)).save(f"photos/val/{insect}/1.jpg")
+        >>> entry = datasets.info("ants_bees")
+        >>> x, y = load_image_folder(entry, "val", path="photos", image_size=(64, 64))
+        >>> x.shape, y.tolist()
+        ((2, 64, 64, 3), [0, 1])
+        >>> x, y = load_image_folder(entry, "val", image_size=(64, 64))  # doctest: +ASSETS
+        >>> x.shape  # doctest: +ASSETS
+        (153, 64, 64, 3)
     """
     split_dir = data_root(entry, path, split) / split
     files, labels = [], []
@@ -128,9 +143,10 @@ def load_digits(entry, split: str, *,
         kzoo.InputError: another ``image_size`` was asked for.
 
     Example:
-        >>> x, y = load_digits(info("digits"), "test")  # doctest: +SKIP
-        >>> x.shape  # doctest: +SKIP
-        (360, 8, 8, 1)
+        >>> from kzoo import datasets
+        >>> x, y = load_digits(datasets.info("digits"), "test")
+        >>> x.shape, float(x.max()), y[:5].tolist()
+        ((360, 8, 8, 1), 16.0, [...])
     """
     from sklearn.datasets import load_digits as sklearn_digits
 
@@ -160,9 +176,10 @@ def load_glyphs(entry, split: str, *, image_size: tuple[int, int] | None = None,
         kzoo.InputError: another ``image_size``, or a bad ``n_per_class``.
 
     Example:
-        >>> x, y = load_glyphs(info("glyphs"), "train", n_per_class=10)  # doctest: +SKIP
-        >>> x.shape  # doctest: +SKIP
-        (520, 8, 8, 1)
+        >>> from kzoo import datasets
+        >>> x, y = load_glyphs(datasets.info("glyphs"), "train", n_per_class=2)
+        >>> x.shape, len(set(y.tolist()))
+        ((104, 8, 8, 1), 52)
     """
     from kzoo.datasets.glyphs import make_glyphs
 

@@ -133,11 +133,17 @@ def load(name: str | DatasetEntry, split: str = "train", *, as_numpy: bool = Fal
 
     Example:
         >>> from kzoo import datasets
-        >>> train = datasets.load("ants_bees", "train", image_size=160)  # doctest: +SKIP
-        >>> train.class_names  # doctest: +SKIP
+        >>> x, y = datasets.load("digits", "test", as_numpy=True)
+        >>> x.shape, x.dtype, y.dtype
+        ((360, 8, 8, 1), dtype('float32'), dtype('int32'))
+        >>> test = datasets.load("digits", "test", batch_size=100)
+        >>> test.class_names[:3], [len(yb) for _, yb in test.as_numpy_iterator()]
+        (['0', '1', '2'], [100, 100, 100, 60])
+        >>> train = datasets.load("ants_bees", "train", image_size=160)  # doctest: +ASSETS
+        >>> train.class_names  # doctest: +ASSETS
         ['ants', 'bees']
-        >>> x, y = datasets.load("spoken_digits", "test", as_numpy=True)  # doctest: +SKIP
-        >>> x.shape, x.dtype  # doctest: +SKIP
+        >>> x, y = datasets.load("spoken_digits", "test", as_numpy=True)  # doctest: +ASSETS
+        >>> x.shape, x.dtype  # doctest: +ASSETS
         ((200, 16000), dtype('float32'))
     """
     entry = name if isinstance(name, DatasetEntry) else info(name)

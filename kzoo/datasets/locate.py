@@ -29,8 +29,12 @@ def data_root(entry, path: str | Path | None, marker: str) -> Path:
         kzoo.InputError: the files are there but ``marker`` is not in them.
 
     Example:
+        >>> from pathlib import Path
         >>> from kzoo import datasets
-        >>> data_root(datasets.info("sst2"), None, "train.tsv")  # doctest: +SKIP
+        >>> Path("download/hymenoptera_data/train").mkdir(parents=True)  # as the archive unpacks
+        >>> data_root(datasets.info("ants_bees"), "download", "train").name
+        'hymenoptera_data'
+        >>> data_root(datasets.info("sst2"), None, "train.tsv")  # doctest: +ASSETS
         PosixPath('/.../datasets/sst2')
     """
     base = Path(fetch(entry, path))

@@ -28,9 +28,11 @@ def read_tsv(file: str | Path, num_classes: int) -> tuple[np.ndarray, np.ndarray
             message names the file and line), or there are no rows.
 
     Example:
-        >>> x, y = read_tsv("sst2/test.tsv", 2)  # doctest: +SKIP
-        >>> len(x), x[0]  # doctest: +SKIP
-        (872, "it 's a charming and often affecting journey .")
+        >>> from pathlib import Path
+        >>> _ = Path("reviews.tsv").write_text("sentence\\tlabel\\na charming film \\t1\\ndull\\t0\\n")
+        >>> x, y = read_tsv("reviews.tsv", 2)
+        >>> x.tolist(), y.tolist()
+        (['a charming film', 'dull'], [1, 0])
     """
     try:
         lines = Path(file).read_text(encoding="utf-8-sig").splitlines()  # -sig: Excel's UTF-8 BOM
@@ -75,7 +77,15 @@ def load_tsv(entry, split: str, *, path: str | Path | None = None) -> tuple[np.n
         kzoo.InputError / kzoo.CorruptFileError: see ``read_tsv``.
 
     Example:
-        >>> x, y = load_tsv(info("sst2"), "test")  # doctest: +SKIP
+        >>> from pathlib import Path
+        >>> from kzoo import datasets
+        >>> Path("sst2").mkdir()
+        >>> _ = Path("sst2/test.tsv").write_text("sentence\\tlabel\\nit 's a charming journey .\\t1\\n")
+        >>> load_tsv(datasets.info("sst2"), "test", path="sst2")
+        (array(["it 's a charming journey ."], dtype=object), array([1], dtype=int32))
+        >>> x, y = load_tsv(datasets.info("sst2"), "test")  # doctest: +ASSETS
+        >>> len(x), x[0]  # doctest: +ASSETS
+        (872, "it 's a charming and often affecting journey .")
     """
     name = f"{split}.tsv"
     return read_tsv(data_root(entry, path, name) / name, len(entry.class_names))

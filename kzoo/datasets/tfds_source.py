@@ -48,7 +48,11 @@ def load_tfds(entry, split: str, *, path: str | Path | None = None,
             the data nor download it (the message says where it looked).
 
     Example:
-        >>> ds = load_tfds(info("beans"), "test", image_size=(224, 224))  # doctest: +SKIP
+        >>> from kzoo import datasets
+        >>> load_tfds(datasets.info("beans"), "test", path="empty", image_size=(224, 224))
+        Traceback (most recent call last):
+        ...
+        kzoo.errors.NotAvailableError: ...
     """
     try:
         import tensorflow as tf

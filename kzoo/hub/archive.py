@@ -79,9 +79,15 @@ def extract(archive: str | Path, target: str | Path) -> Path:
         kzoo.CorruptFileError: the archive is truncated or damaged; nothing is left behind.
 
     Example:
+        >>> import zipfile
+        >>> from pathlib import Path
         >>> from kzoo.hub.archive import extract
-        >>> extract("hymenoptera_data.zip", "data/hymenoptera")  # doctest: +SKIP
+        >>> with zipfile.ZipFile("hymenoptera_data.zip", "w") as z:
+        ...     z.writestr("hymenoptera_data/train/ants/1.jpg", b"...")
+        >>> extract("hymenoptera_data.zip", "data/hymenoptera")
         PosixPath('data/hymenoptera')
+        >>> sorted(p.name for p in Path("data/hymenoptera").rglob("*"))
+        ['1.jpg', 'ants', 'hymenoptera_data', 'train']
     """
     if not isinstance(archive, (str, os.PathLike)) or not Path(archive).is_file():
         raise InputError(f"Cannot extract {archive!r}: it is not a file.")

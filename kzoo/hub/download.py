@@ -82,8 +82,8 @@ def hf_url(repo: str, filename: str, revision: str = "main") -> str:
 
     Example:
         >>> from kzoo.hub.download import hf_url
-        >>> hf_url("timm/efficientnet_lite0.ra_in1k", "config.json")  # doctest: +SKIP
-        'https://huggingface.co/timm/efficientnet_lite0.ra_in1k/resolve/main/config.json'
+        >>> hf_url("timm/efficientnet_lite0.ra_in1k", "config.json")  # $HF_ENDPOINT or huggingface.co
+        'http.../timm/efficientnet_lite0.ra_in1k/resolve/main/config.json'
     """
     for label, value in (("repo", repo), ("filename", filename), ("revision", revision)):
         if not isinstance(value, str) or not value.strip():
@@ -119,10 +119,19 @@ def download(url: str, dest: str | Path, *, sha256: str | None = None, progress:
             another kind of file was expected (nothing is kept).
 
     Example:
-        >>> from kzoo.hub.download import download, hf_url
-        >>> download(hf_url("timm/efficientnet_lite0.ra_in1k", "config.json"),
-        ...          "/tmp/lite0/config.json", progress=False)  # doctest: +SKIP
-        PosixPath('/tmp/lite0/config.json')
+        >>> import functools, http.server, threading
+        >>> from pathlib import Path
+        >>> from kzoo.hub.download import download, file_sha256
+        >>> Path("site").mkdir(); _ = Path("site/config.json").write_text('{"num_classes": 2}')
+        >>> server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        ...     http.server.SimpleHTTPRequestHandler, directory="site"))  # a stand-in for the hub
+        >>> threading.Thread(target=server.serve_forever, daemon=True).start()
+        >>> url = f"http://127.0.0.1:{server.server_port}/config.json"
+        >>> download(url, "lite0/config.json", sha256=file_sha256("site/config.json"), progress=False)
+        PosixPath('lite0/config.json')
+        >>> Path("lite0/config.json").read_text()
+        '{"num_classes": 2}'
+        >>> server.shutdown()
     """
     if not isinstance(url, str) or urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise InputError(f"download needs an http:// or https:// URL, got {url!r}.")

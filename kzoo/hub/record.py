@@ -28,6 +28,17 @@ class Record(Protocol):
         files: the files a complete folder holds (empty: any non-empty folder, e.g. an archive's).
         sha256: expected checksums of those files, where known.
         cache_group: the sub-folder of caches and mirrors it lives in (one of ``CACHE_GROUPS``).
+
+    Example:
+        Any object with these five attributes will do:
+
+        >>> import types, kzoo
+        >>> from pathlib import Path
+        >>> Path("my_notes").mkdir(); _ = Path("my_notes/README.md").write_text("hi")
+        >>> notes = types.SimpleNamespace(name="notes", sources=("path:my_notes",), files=("README.md",),
+        ...                               sha256={}, cache_group="datasets")
+        >>> isinstance(notes, kzoo.hub.Record), kzoo.hub.find_local(notes)
+        (True, PosixPath('my_notes'))
     """
 
     name: str

@@ -41,6 +41,14 @@ class BuildRequest:
         input_shape: the requested shape of one raw example, or None for the entry's own.
         dropout: the requested dropout in front of the head, or None for the builder's default.
         sequence_length: token length for text models.
+
+    Example:
+        >>> import kzoo
+        >>> entry = kzoo.info("glyphnet")
+        >>> request = BuildRequest(weights=None, location=None, class_names=["a", "b"], input_shape=None,
+        ...                        dropout=None, sequence_length=128)
+        >>> entry.builder(entry, request).output_shape  # what kzoo.load calls, files resolved
+        (None, 2)
     """
 
     weights: str | Path | None
@@ -78,6 +86,14 @@ class ZooEntry:
         description: one line for humans.
         files: the files a complete copy holds (for ``hf://`` and URL sources).
         sha256: expected checksums of those files, where known.
+
+    Example:
+        >>> import kzoo
+        >>> entry = kzoo.info("glyphnet")
+        >>> entry.modality, entry.family, entry.input_shape, entry.num_classes
+        ('image', 'kzoo', (8, 8, 1), 52)
+        >>> entry.as_row()["input"]
+        '8x8x1'
     """
 
     cache_group: ClassVar[str] = "models"

@@ -34,9 +34,21 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
         dropout: dropout rate in front of the head.
 
     Example:
+        A tiny BERT with a nine-word vocabulary shows the wiring; ``kzoo.load`` builds the real one:
+
+        >>> import keras_hub
+        >>> vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "good", "bad", "film"]
+        >>> preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
+        ...     keras_hub.models.BertTokenizer(vocabulary=vocab), sequence_length=8)
+        >>> backbone = keras_hub.models.BertBackbone(len(vocab), num_layers=1, num_heads=1, hidden_dim=4,
+        ...                                          intermediate_dim=8, max_sequence_length=8)
+        >>> model = SentenceClassifier(backbone, ["negative", "positive"], preprocessor=preprocessor)
+        >>> tuple(model(preprocessor(["a good film", "bad"])).shape)  # fit/predict tokenize by themselves
+        (2, 2)
         >>> import kzoo
-        >>> model = kzoo.load("minilm_l6", class_names=["negative", "positive"])  # doctest: +SKIP
-        >>> model.predict(["a gripping, beautiful film"])                        # doctest: +SKIP
+        >>> model = kzoo.load("minilm_l6", class_names=["negative", "positive"])  # doctest: +ASSETS
+        >>> model.predict(["a gripping, beautiful film"], verbose=0).shape  # doctest: +ASSETS
+        (1, 2)
     """
 
     def __init__(self, backbone, class_names: Sequence[str], preprocessor=None, dropout: float = 0.1,
@@ -54,7 +66,14 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
         self.dropout = dropout
 
     def with_head(self, class_names: Sequence[str], *, dropout: float | None = None) -> "SentenceClassifier":
-        """The same encoder and tokenizer with a new, randomly initialised head."""
+        """The same encoder and tokenizer with a new, randomly initialised head.
+
+        Example:
+            >>> import kzoo
+            >>> model = kzoo.load("minilm_l6", class_names=["neg", "pos"])  # doctest: +ASSETS
+            >>> model.with_head(["sad", "calm", "happy"]).class_names  # doctest: +ASSETS
+            ['sad', 'calm', 'happy']
+        """
         return SentenceClassifier(self.backbone, class_names, preprocessor=self.preprocessor,
                                   dropout=self.dropout if dropout is None else dropout, name=self.name,
                                   compile=False)
@@ -82,10 +101,24 @@ class SentenceClassifier(keras_hub.models.TextClassifier):
             kzoo.InputError: the preset holds no saved ``SentenceClassifier`` (e.g. a bare encoder).
 
         Example:
-            >>> model = kzoo.load("minilm_l6", class_names=["neg", "pos"])  # doctest: +SKIP
-            >>> model.save_to_preset("my_classifier")                      # doctest: +SKIP
-            >>> SentenceClassifier.from_preset("my_classifier").class_names  # doctest: +SKIP
+            A tiny BERT stands in for ``kzoo.load("minilm_l6", class_names=["neg", "pos"])``:
+
+            >>> import keras_hub
+            >>> from pathlib import Path
+            >>> vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "good", "film"]
+            >>> preprocessor = keras_hub.models.BertTextClassifierPreprocessor(
+            ...     keras_hub.models.BertTokenizer(vocabulary=vocab), sequence_length=8)
+            >>> backbone = keras_hub.models.BertBackbone(len(vocab), num_layers=1, num_heads=1,
+            ...     hidden_dim=4, intermediate_dim=8, max_sequence_length=8)
+            >>> model = SentenceClassifier(backbone, ["neg", "pos"], preprocessor=preprocessor)
+            >>> model.save_to_preset("my_classifier")
+            >>> SentenceClassifier.from_preset("my_classifier").class_names
             ['neg', 'pos']
+            >>> Path("empty").mkdir()
+            >>> SentenceClassifier.from_preset("empty")
+            Traceback (most recent call last):
+            ...
+            kzoo.errors.InputError: empty holds no saved SentenceClassifier ...
         """
         preset = os.fspath(preset)
         task_config = load_json(preset, TASK_CONFIG_FILE) if check_file_exists(preset, TASK_CONFIG_FILE) else {}
