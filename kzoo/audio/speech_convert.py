@@ -8,7 +8,6 @@ mel, in, out). The front end has no weights to carry: its DFT and mel matrices a
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -17,6 +16,7 @@ import keras
 import numpy as np
 
 from kzoo import config
+from kzoo._files import atomic_path
 from kzoo.audio._speech_release import MODEL_FILES, MODEL_SHA256
 from kzoo.audio.frontend import mel_filterbank
 from kzoo.audio.speech_embedding import (CONVS, FMAX, FMIN, N_FFT, N_MELS,
@@ -119,15 +119,8 @@ def convert_onnx(model_dir: str | Path, out: str | Path) -> Path:
     _check_front_end(model_dir / "melspectrogram.onnx")
     net = build_embedding_net()
     _assign(net, _onnx_initialisers(model_dir / "embedding_model.onnx"), model_dir / "embedding_model.onnx")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".weights.h5", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out, suffix=".weights.h5") as tmp:
         net.save_weights(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return out
 
 
