@@ -22,6 +22,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from kzoo._checks import class_names as check_class_names
 from kzoo._checks import fraction, whole_number
 from kzoo.audio.frontend import mel_filterbank
 from kzoo.errors import InputError
@@ -253,16 +254,14 @@ def build_classifier(class_names, embedding_net: keras.Model | None = None,
         ``(batch, samples)``.
 
     Raises:
-        kzoo.InputError: ``class_names`` is empty, or ``dropout`` is not in [0, 1).
+        kzoo.InputError: ``class_names`` is empty, not a list of names or repeats one, or ``dropout`` is not in [0, 1).
 
     Example:
         >>> model = build_classifier(["yes", "no"])
         >>> model.input_shape, model.output_shape
         ((None, None), (None, 2))
     """
-    names = [str(c) for c in class_names]
-    if not names:
-        raise InputError("class_names is empty; pass one name per class, e.g. ['yes', 'no'].")
+    names = check_class_names(class_names)
     dropout = fraction("dropout", dropout)
     net = embedding_net or build_embedding_net()
     audio = keras.Input((None,), name="audio")
