@@ -14,6 +14,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import sys
+import types
 
 # The zoo's front door: importing it registers every model family (it imports no Keras), so a zoo name
 # resolves whichever kzoo module a program imports first.
@@ -58,6 +59,22 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """kzoo's module type: a public function keeps its name when its same-named module loads.
+
+    ``kzoo.freeze`` and ``kzoo.predict`` are functions of the modules ``kzoo.freeze`` and ``kzoo.predict``.
+    Importing such a module (``kzoo.finetune`` imports ``kzoo.freeze``) makes Python bind it as an
+    attribute of its package, which would turn ``kzoo.freeze(model)`` into a call of a module.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if not (name in _DEFINED_IN and isinstance(value, types.ModuleType)):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def _register_keras_objects() -> None:
