@@ -70,10 +70,14 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``kzoo.freeze`` and ``kzoo.predict`` are functions that live in modules of the same name. Importing
-    such a module binds it on its package; here the function wins, as an eager import used to ensure."""
+    """kzoo's module type: a public function keeps its name when its same-named module loads.
 
-    def __setattr__(self, name, value):
+    ``kzoo.freeze`` and ``kzoo.predict`` are functions of the modules ``kzoo.freeze`` and ``kzoo.predict``.
+    Importing such a module (``kzoo.finetune`` imports ``kzoo.freeze``) makes Python bind it as an
+    attribute of its package, which would turn ``kzoo.freeze(model)`` into a call of a module.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
         if not (name in _DEFINED_IN and isinstance(value, types.ModuleType)):
             super().__setattr__(name, value)
 

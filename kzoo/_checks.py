@@ -57,17 +57,33 @@ def check_scalar(name: str, value, target_type: type = float, *, min_val=None, m
 
 
 def whole_number(name: str, value, low: int = 1) -> int:
-    """``value`` as an int if it is an int >= ``low`` (``check_scalar`` with ``int``)."""
+    """``value`` as an int if it is an int >= ``low`` (``check_scalar`` with ``int``).
+
+    Example:
+        >>> whole_number("epochs", np.int64(5)), whole_number("head_epochs", 0, low=0)
+        (5, 0)
+    """
     return check_scalar(name, value, int, min_val=low)
 
 
 def positive_number(name: str, value) -> float:
-    """``value`` as a float if it is a finite number > 0 (``check_scalar`` with ``min_val=0``, excluded)."""
+    """``value`` as a float if it is a finite number > 0 (``check_scalar`` with ``min_val=0``, excluded).
+
+    Example:
+        >>> positive_number("lr", 0)
+        Traceback (most recent call last):
+        kzoo.errors.InputError: lr == 0, must be a finite number > 0.
+    """
     return check_scalar(name, value, float, min_val=0, include_boundaries="neither")
 
 
 def fraction(name: str, value) -> float:
-    """``value`` as a float if it is a number in [0, 1)."""
+    """``value`` as a float if it is a number in [0, 1).
+
+    Example:
+        >>> fraction("dropout", 0.2)
+        0.2
+    """
     return check_scalar(name, value, float, min_val=0, max_val=1, include_boundaries="left")
 
 
@@ -111,6 +127,14 @@ def labelled_pair(data, what: str = "data", *, class_indices: bool = False) -> t
     """``data`` as ``(x, y)`` numpy arrays of one non-zero length with 1-D labels ``y``, else an InputError.
 
     With ``class_indices`` the labels must also be integers >= 0, what Keras's sparse losses take.
+
+    Example:
+        >>> x, y = labelled_pair(([[0.0], [1.0]], [0, 1]), "train", class_indices=True)
+        >>> x.shape, y.tolist()
+        ((2, 1), [0, 1])
+        >>> labelled_pair(([[0.0], [1.0]], [0]), "train")
+        Traceback (most recent call last):
+        kzoo.errors.InputError: train: x has 2 examples but y has 1 labels; they must match.
     """
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise InputError(f"{what} must be an (x, y) pair of numpy arrays (e.g. from "

@@ -64,6 +64,12 @@ def check_training_data(data, num_classes: int, what: str = "train") -> None:
     The checks: at least one example; labels present, 1-D integer class indices in
     ``0 .. num_classes - 1``; numeric inputs finite (no NaN or inf). Arrays are checked whole, a
     ``tf.data`` pipeline on its first batches.
+
+    Example:
+        >>> check_training_data((np.zeros((2, 4)), np.array([0, 1])), num_classes=2)
+        >>> check_training_data((np.zeros((2, 4)), np.array([0, 2])), num_classes=2)
+        Traceback (most recent call last):
+        kzoo.errors.InputError: train: labels [2] are outside the head, which has 2 classes (0..1). ...
     """
     batches = _examples(data)
     if sum(_count(x) for x, _ in batches) == 0:
@@ -86,7 +92,14 @@ def check_training_data(data, num_classes: int, what: str = "train") -> None:
 
 
 def check_finite(x, what: str = "x") -> None:
-    """Refuse numeric inputs holding NaN or inf (text and other non-numeric inputs pass)."""
+    """Refuse numeric inputs holding NaN or inf (text and other non-numeric inputs pass).
+
+    Example:
+        >>> check_finite(np.array(["a review", "another"]))
+        >>> check_finite(np.array([1.0, np.nan]), "train")
+        Traceback (most recent call last):
+        kzoo.errors.InputError: train: x holds 1 NaN or infinite value(s); training on them gives NaN weights. ...
+    """
     for name, array in (x.items() if isinstance(x, dict) else [("x", x)]):
         array = np.asarray(array)
         if np.issubdtype(array.dtype, np.number) and not np.isfinite(array).all():

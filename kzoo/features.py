@@ -40,8 +40,14 @@ def split_model(model: keras.Model) -> tuple[keras.Model, keras.Model]:
         ``(extractor, head_block)`` with ``head_block(extractor(x))`` equal to ``model(x)``.
 
     Example:
-        >>> import kzoo
-        >>> body, head = kzoo.split_model(kzoo.load("glyphnet", num_classes=10))  # doctest: +SKIP
+        >>> import numpy as np, kzoo
+        >>> model = kzoo.load("glyphnet", num_classes=10)
+        >>> body, head = kzoo.split_model(model)
+        >>> body.output_shape, head.output_shape
+        ((None, 128), (None, 10))
+        >>> x = np.zeros((2, 8, 8, 1), "float32")
+        >>> np.allclose(head.predict(body.predict(x, verbose=0), verbose=0), model.predict(x, verbose=0))
+        True
     """
     head = find_head(model)
     chain, reached_head = [], False
@@ -90,8 +96,12 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
 
     Example:
         >>> import numpy as np, kzoo
-        >>> model = kzoo.load("glyphnet", num_classes=10)                    # doctest: +SKIP
-        >>> feats = kzoo.extract_features(model, np.zeros((4, 8, 8, 1)))     # doctest: +SKIP
+        >>> model = kzoo.load("glyphnet", num_classes=10)
+        >>> kzoo.extract_features(model, np.zeros((4, 8, 8, 1))).shape
+        (4, 128)
+        >>> feats, labels = kzoo.extract_features(model, (np.zeros((4, 8, 8, 1)), np.arange(4)), cache=True)
+        >>> feats.shape, labels
+        ((4, 128), array([0, 1, 2, 3]))
     """
     batch_size = whole_number("batch_size", batch_size)
     check_inputs(model, data)

@@ -176,9 +176,13 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
 
     Example:
         >>> import kzoo
-        >>> model = kzoo.load("glyphnet", num_classes=10)                          # doctest: +SKIP
-        >>> (x, y), val = kzoo.datasets.load("digits", as_numpy=True), None         # doctest: +SKIP
-        >>> h = kzoo.fine_tune(model, (x, y), head_epochs=5, epochs=5)             # doctest: +SKIP
+        >>> model = kzoo.load("glyphnet", num_classes=10)   # letters -> a new 10-way head for digits
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> h = kzoo.fine_tune(model, (x[:64], y[:64]), (x[64:128], y[64:128]), head_epochs=1, epochs=1)
+        >>> h.phases
+        [{'phase': 'head', 'start_epoch': 0, 'end_epoch': 1}, {'phase': 'fine-tune', 'start_epoch': 1, 'end_epoch': 2}]
+        >>> sorted(h.history)
+        ['accuracy', 'loss', 'val_accuracy', 'val_loss']
     """
     head_epochs, epochs = whole_number("head_epochs", head_epochs, low=0), whole_number("epochs", epochs, low=0)
     if head_epochs + epochs == 0:
@@ -256,6 +260,13 @@ class LRFinderResult:
         lrs: learning rates tried, one per step (increasing).
         losses: training loss at each step.
         suggestion: a good starting learning rate: a tenth of the rate with the lowest smoothed loss.
+
+    Example:
+        >>> import numpy as np, kzoo
+        >>> result = kzoo.LRFinderResult(np.array([1e-4, 1e-3, 1e-2]), np.array([2.3, 1.1, 9.0]), 1e-4)
+        >>> fig = result.plot()
+        >>> fig.axes[0].get_xscale()
+        'log'
     """
 
     lrs: np.ndarray
@@ -297,8 +308,12 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
 
     Example:
         >>> import kzoo
-        >>> result = kzoo.lr_find(model, (x, y))   # doctest: +SKIP
-        >>> result.plot()                           # doctest: +SKIP
+        >>> model = kzoo.load("glyphnet", num_classes=10)
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> result = kzoo.lr_find(model, (x[:64], y[:64]), num_steps=10)
+        >>> 1e-8 < result.suggestion < 1.0
+        True
+        >>> fig = result.plot()
     """
     start_lr = positive_number("start_lr", start_lr)
     end_lr = check_scalar("end_lr", end_lr, min_val=start_lr, include_boundaries="neither")

@@ -82,10 +82,15 @@ class ExemplarMemory:
         kzoo.InputError: ``per_class`` < 1 or an unknown ``selection``.
 
     Example:
-        >>> memory = ExemplarMemory(per_class=20, selection="herding")         # doctest: +SKIP
-        >>> memory.update(model, x_old, y_old)   # after training on the old classes  # doctest: +SKIP
-        >>> len(memory), memory.classes                                          # doctest: +SKIP
-        (200, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+        >>> import kzoo
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> old, new = y < 8, y >= 8
+        >>> model = kzoo.load("glyphnet", class_names=list("01234567"))  # stands for a model trained on 0-7
+        >>> memory = ExemplarMemory(per_class=20, selection="herding")
+        >>> memory.update(model, x[old], y[old])   # after training on the old classes
+        ExemplarMemory(per_class=20, selection='herding', seed=0)
+        >>> len(memory), memory.classes
+        (160, [0, 1, 2, 3, 4, 5, 6, 7])
     """
 
     per_class: int
@@ -305,8 +310,14 @@ def train_step(model: keras.Model, new_data, *, strategy: str = "naive", num_old
             without a filled memory.
 
     Example:
-        >>> grown = kzoo.add_classes(model, ["ten", "eleven"])                    # doctest: +SKIP
-        >>> train_step(grown, (x_new, y_new), strategy="lwf", num_old=10)          # doctest: +SKIP
+        >>> import kzoo
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> old, new = y < 8, y >= 8
+        >>> model = kzoo.load("glyphnet", class_names=list("01234567"))  # stands for a model trained on 0-7
+        >>> grown = kzoo.add_classes(model, ["8", "9"])
+        >>> history = train_step(grown, (x[new], y[new]), strategy="lwf", num_old=8, epochs=1, freeze_body=True)
+        >>> sorted(history.history)
+        ['accuracy', 'loss']
     """
     _check_strategy(strategy, memory)
     x, y = labelled_pair(new_data, "new_data", class_indices=True)
@@ -376,7 +387,13 @@ def train_step_naive(model: keras.Model, new_data, **kwargs) -> keras.callbacks.
         kzoo.InputError: as ``train_step``.
 
     Example:
-        >>> train_step_naive(kzoo.add_classes(model, ["ten", "eleven"]), (x_new, y_new))  # doctest: +SKIP
+        >>> import kzoo
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> old, new = y < 8, y >= 8
+        >>> model = kzoo.load("glyphnet", class_names=list("01234567"))  # stands for a model trained on 0-7
+        >>> history = train_step_naive(kzoo.add_classes(model, ["8", "9"]), (x[new], y[new]), epochs=1)
+        >>> len(history.history["loss"])
+        1
     """
     return train_step(model, new_data, strategy="naive", **kwargs)
 
@@ -414,10 +431,15 @@ def learn_new_classes(model: keras.Model, new_data, new_class_names: Sequence[st
             strategy without a filled memory.
 
     Example:
-        >>> from kzoo.incremental import ExemplarMemory, learn_new_classes
-        >>> memory = ExemplarMemory(per_class=20).update(model, x_old, y_old)     # doctest: +SKIP
-        >>> model12, history = learn_new_classes(model, (x_new, y_new), ["ten", "eleven"],
-        ...                                      strategy="replay", memory=memory)  # doctest: +SKIP
+        >>> import kzoo
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> old, new = y < 8, y >= 8
+        >>> model = kzoo.load("glyphnet", class_names=list("01234567"))  # stands for a model trained on 0-7
+        >>> memory = ExemplarMemory(per_class=5).update(model, x[old], y[old])
+        >>> model10, history = learn_new_classes(model, (x[new], y[new]), ["8", "9"], strategy="replay",
+        ...                                      memory=memory, epochs=1, freeze_body=True)
+        >>> kzoo.class_names(model10)[-3:], memory.classes[-3:]   # the memory now holds 8 and 9 too
+        (['7', '8', '9'], [7, 8, 9])
     """
     _check_strategy(strategy, memory)
     x, y = labelled_pair(new_data, "new_data", class_indices=True)
@@ -467,9 +489,16 @@ def learn_in_steps(model: keras.Model, steps: Sequence, x_test, *, strategy: str
             fails ``learn_new_classes``'s checks (the message says which step).
 
     Example:
-        >>> from kzoo.incremental import accuracy_matrix, learn_in_steps
-        >>> model, predictions = learn_in_steps(model, [(x_23, y_23, ["2", "3"])], x_test)  # doctest: +SKIP
-        >>> R = accuracy_matrix(predictions, y_test, [[0, 1], [2, 3]])                      # doctest: +SKIP
+        >>> import kzoo
+        >>> x, y = kzoo.datasets.load("digits", "train", as_numpy=True)
+        >>> old, new = y < 8, y >= 8
+        >>> model = kzoo.load("glyphnet", class_names=list("01234567"))  # stands for a model trained on 0-7
+        >>> x_test, y_test = kzoo.datasets.load("digits", "test", as_numpy=True)
+        >>> model, predictions = learn_in_steps(model, [(x[new], y[new], ["8", "9"])], x_test,
+        ...                                     epochs=1, freeze_body=True)
+        >>> R = accuracy_matrix(predictions, y_test, [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9]])
+        >>> R.shape, float(R[0, 1])   # before step 1 the model cannot predict 8 or 9
+        ((2, 2), 0.0)
     """
     if not isinstance(steps, Sequence) or not steps \
             or any(not isinstance(step, (tuple, list)) or len(step) != 3 for step in steps):

@@ -187,7 +187,9 @@ def show_batch(data, class_names=None, *, modality: str | None = None, n: int = 
 
     Example:
         >>> from kzoo import datasets, plots
-        >>> fig = plots.show_batch(datasets.load("ants_bees", "val"), n=8)  # doctest: +SKIP
+        >>> fig = plots.show_batch(datasets.load("digits", "test"), n=8)
+        >>> [ax.get_title() for ax in fig.axes[:8]]
+        ['7', '6', '3', '7', '7', '3', '2', '8']
     """
     whole_number("n", n)
     check_modality(modality)

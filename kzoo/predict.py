@@ -25,10 +25,11 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         kzoo.InputError: ``x`` does not have the shape the model takes (the message says which).
 
     Example:
-        >>> import numpy as np, kzoo
-        >>> model = kzoo.load("efficientnet_lite0")                            # doctest: +SKIP
-        >>> kzoo.predict(model, np.zeros((1, 224, 224, 3)), top=2)             # doctest: +SKIP
-        [[('window_screen', 0.08), ('nematode', 0.05)]]
+        >>> import kzoo
+        >>> model = kzoo.load("glyphnet")   # pre-trained on 52 letters
+        >>> x, y = kzoo.datasets.load("glyphs", "test", n_per_class=1, as_numpy=True)
+        >>> kzoo.class_names(model)[y[0]], kzoo.predict(model, x[:1], top=2)
+        ('b', [[('b', 0.99...), (...)]])
     """
     top = whole_number("top", top)
     batch_size = whole_number("batch_size", batch_size)

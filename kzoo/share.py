@@ -111,10 +111,10 @@ def save_model(model: keras.Model, directory: str | os.PathLike, *, card: str | 
             ``directory`` exists and is not an empty folder.
 
     Example:
-        >>> import keras, kzoo.share, tempfile
+        >>> import keras, kzoo.share
         >>> m = kzoo.swap_head(keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]),
         ...                    class_names=["cat", "dog"])
-        >>> folder = kzoo.share.save_model(m, tempfile.mkdtemp() + "/pets")
+        >>> folder = kzoo.share.save_model(m, "pets")
         >>> sorted(p.name for p in folder.iterdir())
         ['README.md', 'model.keras']
         >>> kzoo.class_names(kzoo.share.load_model(folder))
@@ -150,8 +150,16 @@ def load_model(directory: str | os.PathLike) -> keras.Model:
         kzoo.InputError: the folder does not exist or holds neither a preset nor ``model.keras``.
 
     Example:
-        >>> import kzoo.share
-        >>> model = kzoo.share.load_model("my_sentiment_model")  # doctest: +SKIP
+        A KerasHub text classifier comes back as a preset, with its tokenizer:
+
+        >>> import kzoo, kzoo.share
+        >>> text = kzoo.load("minilm_l6", class_names=["negative", "positive"])  # doctest: +ASSETS
+        >>> folder = kzoo.share.save_model(text, "my_sentiment_model")  # doctest: +ASSETS
+        >>> "task.json" in {p.name for p in folder.iterdir()}  # doctest: +ASSETS
+        True
+        >>> model = kzoo.share.load_model(folder)  # doctest: +ASSETS
+        >>> kzoo.class_names(model), model.predict(["a gripping, funny film"], verbose=0).shape  # doctest: +ASSETS
+        (['negative', 'positive'], (1, 2))
     """
     import keras_hub
     from keras_hub.src.utils.preset_utils import CONFIG_FILE, TASK_CONFIG_FILE, check_config_class, load_json

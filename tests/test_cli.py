@@ -90,6 +90,15 @@ def test_every_public_name_is_reachable_lazily():
         kzoo.not_a_name  # noqa: B018
 
 
+def test_functions_named_like_their_module_stay_functions_whoever_imports_the_module_first():
+    # kzoo.finetune imports kzoo.freeze; kzoo.predict is imported by its full name.
+    run = subprocess.run([sys.executable, "-c", "import kzoo, kzoo.finetune, kzoo.predict\n"
+                          "print(kzoo.freeze.__name__, type(kzoo.freeze).__name__, type(kzoo.predict).__name__)"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split()[-3:] == ["freeze", "function", "function"]
+
+
 def test_list_and_info_skip_tensorflow_once_the_index_is_cached():
     _modules_after("from kzoo.cli import main\nmain(['list'])")  # the first listing may build the index
     for argv in (["list"], ["info", "glyphnet"]):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kzoo._checks import whole_number
 from kzoo.compare import LABELS, METHODS, data_efficiency
 
 SHOTS = (1, 5, 20)
@@ -30,6 +31,10 @@ FINETUNE_LR = 3e-4
 def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str | Path | None = None,
              quick: bool = False) -> dict:
     """Run the demo, print a table, save a plot (and the numbers as JSON).
+
+    A whole run trains nine small networks per seed: ``run_demo(seeds=1, quick=True)`` (the shell's
+    ``kzoo demo --seeds 1 --quick``) takes about a minute on a laptop CPU and prints one line per
+    number of examples, e.g. ``1 per class, seed 0: scratch 23.6%, option 1 84.1%, option 2 84.1%``.
 
     Args:
         seeds: number of random seeds per (shots, method).
@@ -45,8 +50,11 @@ def run_demo(*, seeds: int = 3, out_dir: str | Path = "demo_out", json_path: str
 
     Example:
         >>> from kzoo.demo import run_demo
-        >>> numbers = run_demo(seeds=1, quick=True)  # doctest: +SKIP
+        >>> run_demo(seeds=0)   # checked before any training
+        Traceback (most recent call last):
+        kzoo.errors.InputError: seeds == 0, must be an int >= 1.
     """
+    seeds = whole_number("seeds", seeds)
     import keras
     from sklearn.datasets import load_digits
 

@@ -45,7 +45,11 @@ def read_notebook(path: str | os.PathLike):
         kzoo.InputError: the file is missing or is not a valid notebook.
 
     Example:
-        >>> nb = read_notebook("notebooks/00_setup_and_the_zoo.ipynb")  # doctest: +SKIP
+        >>> import nbformat
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
+        >>> read_notebook("01_intro.ipynb").cells[0].execution_count
+        1
     """
     import nbformat
 
@@ -91,8 +95,15 @@ def format_problems(path: str | os.PathLike) -> list[str]:
         One message per problem, naming the cell; ``scripts/check_notebooks.py --fix`` fixes them.
 
     Example:
-        >>> format_problems("notebooks/01_what_pretraining_is.ipynb")  # doctest: +SKIP
-        []
+        >>> import nbformat
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
+        >>> for problem in format_problems("01_intro.ipynb"):
+        ...     print(problem)
+        01_intro.ipynb: notebook metadata is not minimal (expected {'kernelspec': ...})
+        01_intro.ipynb: cell 0 has an execution count
+        >>> normalize_file("01_intro.ipynb"), format_problems("01_intro.ipynb")
+        (True, [])
     """
     path = Path(path)
     nb = read_notebook(path)
@@ -118,7 +129,12 @@ def normalize_file(path: str | os.PathLike) -> bool:
     """Rewrite a notebook file in the stored format; True when it changed.
 
     Example:
-        >>> normalize_file("notebooks/00_setup_and_the_zoo.ipynb")  # doctest: +SKIP
+        >>> import nbformat
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
+        >>> normalize_file("01_intro.ipynb")   # execution count and metadata cleared
+        True
+        >>> normalize_file("01_intro.ipynb")   # already in the stored format
         False
     """
     path = Path(path)
@@ -149,8 +165,14 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
         One message per problem (empty when the notebook follows the pattern).
 
     Example:
-        >>> structure_problems("notebooks/00_setup_and_the_zoo.ipynb")  # doctest: +SKIP
-        []
+        >>> import nbformat
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
+        >>> for problem in structure_problems("01_intro.ipynb"):
+        ...     print(problem)
+        01_intro.ipynb: the first cell must be markdown starting with '# Title'
+        01_intro.ipynb: needs exactly one code cell tagged 'parameters' containing 'FAST = None'
+        01_intro.ipynb: the exercises must come from kzoo.exercises.for_notebook("01")
     """
     path = Path(path)
     if not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name):
@@ -283,9 +305,14 @@ def make_student_versions(src_dir: str | os.PathLike, out_dir: str | os.PathLike
         kzoo.InputError: ``src_dir`` has no course notebooks, or a notebook's markers are unbalanced.
 
     Example:
-        >>> from kzoo.course import make_student_versions
-        >>> make_student_versions("notebooks", "notebooks/student")  # doctest: +SKIP
-        [PosixPath('notebooks/student/00_setup_and_the_zoo.ipynb'), ...]
+        >>> import os, nbformat
+        >>> os.mkdir("course")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "course/01_intro.ipynb")
+        >>> make_student_versions("course", "course/student")
+        [PosixPath('course/student/01_intro.ipynb')]
+        >>> read_notebook("course/student/01_intro.ipynb").cells[0].source
+        '# YOUR CODE HERE\\nraise NotImplementedError()'
     """
     out = Path(out_dir)
     texts = {out / p.name: _serialise(student_version(read_notebook(p), p.name)) for p in _sources(src_dir)}
@@ -312,7 +339,14 @@ def student_version_problems(src_dir: str | os.PathLike, student_dir: str | os.P
     Reports missing, stale and extra student notebooks, and any solution text left in one.
 
     Example:
-        >>> student_version_problems("notebooks", "notebooks/student")  # doctest: +SKIP
+        >>> import os, nbformat
+        >>> os.mkdir("checked")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "checked/01_intro.ipynb")
+        >>> student_version_problems("checked", "checked/student")
+        ['checked/student/01_intro.ipynb is missing: run `kzoo course student checked/student` and commit the result']
+        >>> _ = make_student_versions("checked", "checked/student")
+        >>> student_version_problems("checked", "checked/student")
         []
     """
     student = Path(student_dir)
@@ -340,7 +374,12 @@ def student_versions_up_to_date(src_dir: str | os.PathLike, student_dir: str | o
     """True when every student version matches its source and holds no solution text.
 
     Example:
-        >>> student_versions_up_to_date("notebooks", "notebooks/student")  # doctest: +SKIP
+        >>> import os, nbformat
+        >>> os.mkdir("fresh")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "fresh/01_intro.ipynb")
+        >>> _ = make_student_versions("fresh", "fresh/student")
+        >>> student_versions_up_to_date("fresh", "fresh/student")
         True
     """
     return not student_version_problems(src_dir, student_dir)

@@ -21,6 +21,17 @@ class Verdict:
         message: why (for a wrong answer, what is wrong and what to look at).
         question_id: the question it answers.
         printed: whether ``Question.check`` printed it already (so a notebook does not show it twice).
+
+    Example:
+        >>> from kzoo.exercises import Question, checks
+        >>> q = Question("two", "What is 1 + 1?", check=checks.close_to(2), hint="Count.", solution="2")
+        >>> verdict = q.check(3, quiet=True)
+        >>> verdict
+        Verdict(correct=False, message='3 is too high.', question_id='two')
+        >>> print(verdict)
+        [two] Not yet: 3 is too high.
+        >>> bool(verdict), bool(q.check(2, quiet=True))
+        (False, True)
     """
 
     correct: bool
