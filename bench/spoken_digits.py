@@ -15,7 +15,17 @@ and ``speaker`` (all of yweweler's 500 clips are the test set: a voice never hea
   "midend1_conv")``: the mid-end and back-end, 77% of the weights; the musically motivated
   convolutions of the front end stay as pre-trained) at a ten times smaller learning rate;
 * ``image net``: the "wrong input type": ImageNet's EfficientNet-Lite0 (option 1) on the same clips
-  as log-mel spectrogram images, with the same labelled clips.
+  as log-mel spectrogram images, with the same labelled clips;
+* ``speech option 1`` / ``speech option 2``: Google's speech_embedding (pre-trained on speech for
+  keyword spotting; ``kzoo.load("speech_embedding")``) on 1.5 s clips: a new head on the cached
+  mean+max of its window embeddings, then option 2 unfreezes its top conv blocks (``unfreeze(top=
+  "conv_15")``: the last five convolutions, 42% of its weights) at a ten times smaller learning rate.
+  Its network is small, so it is also measured leave-one-speaker-out: each of the four speakers held
+  out in turn (splits ``speaker:<name>``; ``speaker`` is yweweler), the mean over the four reported.
+
+``--groups musicnn speech`` picks what runs; a group not run keeps its results from the existing
+``spoken_digits.json`` (with the date they were measured), so the cheap speech rows can be re-measured
+without the 40 minutes the musicnn, image-net and scratch rows take.
 
 Cost shapes the protocol. musicnn's front end (wide convolutions over 187 frames x 96 mel bands)
 is about all of its compute: on a 2-core CPU it runs at roughly 10 clips/s. So the front end runs
@@ -29,6 +39,7 @@ layers in training mode over 187 x 59 x 204 feature maps it trains at about 2 cl
 ``--scratch-model musicnn --scratch-shots ... --scratch-splits ...`` for a GPU.
 
     KZOO_ASSETS=../shared/assets KERAS_BACKEND=tensorflow python bench/spoken_digits.py
+    KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --groups speech
     KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --quick --out /tmp/sd   # smoke run
 """
 from __future__ import annotations
@@ -53,8 +64,15 @@ from kzoo.audio.musicnn import SAMPLE_RATE
 from kzoo.features import split_model
 
 SPLITS = ("standard", "speaker")
+SPEAKERS = ("george", "jackson", "lucas", "yweweler")  # "speaker" holds out yweweler
+SPEAKER_SPLITS = ("speaker:george", "speaker:jackson", "speaker:lucas")
 SHOTS = (1, 5, 20, "all")
-METHODS = ("scratch", "option 1", "option 2", "image net")
+METHODS = ("scratch", "option 1", "option 2", "image net", "speech option 1", "speech option 2")
+GROUPS = {"musicnn": ("scratch", "option 1", "option 2", "image net"),
+          "speech": ("speech option 1", "speech option 2")}
+SPEECH = "speech_embedding"
+SPEECH_SECONDS = 1.5  # longer than any FSDD clip (1.31 s)
+SPEECH_TOP = "conv_15"  # speech option 2 unfreezes this convolution and everything above it
 NAMES = [str(d) for d in range(10)]
 TAGGER, IMAGE_NET = "musicnn_mtt", "efficientnet_lite0"
 TOP_OF_BODY = "midend1_conv"  # option 2 unfreezes this layer and everything above it
@@ -78,35 +96,51 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scratch-shots", nargs="*", default=[str(s) for s in SHOTS])
     parser.add_argument("--scratch-splits", nargs="*", default=list(SPLITS), choices=SPLITS)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=GROUPS,
+                        help="what to measure: 'musicnn' (scratch, option 1/2, image net) and/or 'speech' "
+                             "(speech option 1/2); a group not run keeps its results from the existing json")
+    parser.add_argument("--speech-seeds", type=int, default=3, help="seeds for both speech options")
+    parser.add_argument("--speech-finetune-steps", type=int, default=100,
+                        help="speech option 2 phase-2 steps (lr 1e-4)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: 1 and 5 shots, 1 seed, 5 test clips per digit, tiny budgets")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
     args = parser.parse_args(argv)
     if min(args.cheap_seeds, args.seeds, args.head_steps, args.finetune_steps, args.scratch_steps,
-           args.scratch_batch) < 1:
+           args.scratch_batch, args.speech_seeds, args.speech_finetune_steps) < 1:
         parser.error("seeds and step counts must be >= 1")
     args.scratch_shots = [s if s == "all" else int(s) for s in args.scratch_shots]
     if args.quick:
-        args.cheap_seeds = args.seeds = 1
-        args.head_steps, args.finetune_steps, args.scratch_steps = 30, 5, 1
+        args.cheap_seeds = args.seeds = args.speech_seeds = 1
+        args.head_steps, args.finetune_steps, args.scratch_steps, args.speech_finetune_steps = 30, 5, 1, 5
         args.scratch_shots = [1]
     return args
 
 
-def load_splits(quick: bool) -> tuple[np.ndarray, np.ndarray, dict]:
+def load_splits(quick: bool, duration: float = N_SAMPLES / SAMPLE_RATE,
+                split_names: tuple[str, ...] = SPLITS) -> tuple[np.ndarray, np.ndarray, dict]:
     """Every clip once, and each split as indices into them.
 
+    Args:
+        quick: keep 5 test clips per digit.
+        duration: clip length in seconds (default musicnn's 3 s patch; FSDD clips are padded with
+            silence at the end).
+        split_names: ``"standard"``, ``"speaker"`` (yweweler held out) or ``"speaker:<name>"``.
+
     Returns:
-        ``(clips, labels, splits)``: (N, N_SAMPLES) waveforms at 16 kHz, (N,) digits, and
-        ``{split: {"train": indices, "test": indices}}``. The two splits partition the same clips.
+        ``(clips, labels, splits)``: (N, samples) waveforms at 16 kHz, (N,) digits, and
+        ``{split: {"train": indices, "test": indices}}``. Every split partitions the same clips, and
+        the clips come in file-name order whatever the duration, so indices agree across durations.
     """
-    duration = N_SAMPLES / SAMPLE_RATE  # musicnn's 3 s patch; FSDD clips are padded with silence
     clips, labels, index, splits = [], [], {}, {}
-    for split_by in SPLITS:
-        splits[split_by] = {}
+    for name in split_names:
+        split_by, _, speaker = name.partition(":")
+        held_out = {"test_speakers": (speaker,)} if speaker else {}
+        splits[name] = {}
         for part in ("train", "test"):
             x, y = kzoo.datasets.load("spoken_digits", part, as_numpy=True, shuffle=False,
-                                      sample_rate=SAMPLE_RATE, duration=duration, split_by=split_by)
+                                      sample_rate=SAMPLE_RATE, duration=duration, split_by=split_by,
+                                      **held_out)
             rows = []
             for wave, label in zip(x, y):
                 key = hashlib.sha1(wave.tobytes()).digest()
@@ -115,7 +149,7 @@ def load_splits(quick: bool) -> tuple[np.ndarray, np.ndarray, dict]:
                     clips.append(wave)
                     labels.append(label)
                 rows.append(index[key])
-            splits[split_by][part] = np.asarray(rows)
+            splits[name][part] = np.asarray(rows)
     labels = np.asarray(labels, np.int32)
     if quick:
         for parts in splits.values():
@@ -217,6 +251,57 @@ def run_image_net(data: Extracted, labels, train, test, seed: int, args) -> floa
     return float(np.mean(_predict_labels(head_block, data("image", test)) == labels[test]))
 
 
+def speech_top(model: keras.Model, window_shape: tuple, head: bool = False) -> keras.Model:
+    """Window activations below ``SPEECH_TOP`` (clips, windows, ...) -> the rest of ``model``'s net
+    on every window -> mean and max over the windows (as the model's ``WindowPooling``), and with
+    ``head`` on through ``model``'s dropout and head: what ``fine_tune(..., unfreeze_top=SPEECH_TOP)``
+    trains, on stored inputs (exact: the layers below are frozen and have no training-mode behaviour)."""
+    net = model.get_layer("speech_embedding_net")
+    top = keras.Model(net.get_layer(SPEECH_TOP).input, net.output)
+    inputs = keras.Input(window_shape)
+    per_window = keras.layers.TimeDistributed(top)(inputs)
+    pooled = keras.layers.Concatenate()([keras.layers.GlobalAveragePooling1D()(per_window),
+                                         keras.layers.GlobalMaxPooling1D()(per_window)])
+    out = model.get_layer("head")(model.get_layer("head_dropout")(pooled)) if head else pooled
+    return keras.Model(inputs, out)
+
+
+class SpeechFeatures:
+    """speech_embedding's per-clip arrays, computed once: the activations below ``SPEECH_TOP`` for
+    every window (what option 2 trains on) and the pooled clip embeddings (option 1's features)."""
+
+    def __init__(self, clips: np.ndarray, batch_size: int):
+        start = time.perf_counter()
+        model = kzoo.load(SPEECH, class_names=NAMES)
+        net = model.get_layer("speech_embedding_net")
+        below_top = net.get_layer(SPEECH_TOP).input
+        windows = keras.Model(model.inputs, model.get_layer("windows").output)  # waveform -> windows
+        lower = keras.Model(net.inputs, below_top)  # the bottom of the net, for each window
+        acts = [np.asarray(lower.predict_on_batch(windows.predict_on_batch(clips[i:i + batch_size])), np.float32)
+                for i in range(0, len(clips), batch_size)]
+        self.lower = np.concatenate(acts).reshape(len(clips), -1, *below_top.shape[1:])
+        self.pooled = np.asarray(speech_top(model, self.lower.shape[1:]).predict(
+            self.lower, batch_size=batch_size, verbose=0), np.float32)
+        self.seconds = time.perf_counter() - start
+        direct = split_model(model)[0].predict(clips[:4], verbose=0)  # the cached path is the model
+        np.testing.assert_allclose(self.pooled[:4], direct, rtol=1e-4, atol=1e-3)
+
+
+def run_speech(data: SpeechFeatures, labels, train, test, seed: int, args) -> dict:
+    """speech_embedding option 1, then option 2 from it, for one set of labelled clips."""
+    y_train, y_test = labels[train], labels[test]
+    keras.utils.set_random_seed(seed)
+    model = kzoo.load(SPEECH, class_names=NAMES)
+    head_block = split_model(model)[1]
+    _fit(head_block, data.pooled[train], y_train, lr=1e-3, steps=args.head_steps, batch_size=args.batch_size)
+    result = {"speech option 1": float(np.mean(_predict_labels(head_block, data.pooled[test]) == y_test))}
+    kzoo.unfreeze(model, top=SPEECH_TOP)
+    top = speech_top(model, data.lower.shape[1:], head=True)
+    _fit(top, data.lower[train], y_train, lr=1e-4, steps=args.speech_finetune_steps, batch_size=args.batch_size)
+    result["speech option 2"] = float(np.mean(_predict_labels(top, data.lower[test]) == y_test))
+    return result
+
+
 def small_cnn(frames: int, mels: int, num_classes: int, widths=(16, 32, 64, 64)) -> keras.Model:
     """A log-mel classifier sized for a few thousand clips: 3x3 conv + BatchNorm + ReLU blocks,
     2x2 max pooling between them, global average pooling, dropout, a linear layer (logits)."""
@@ -270,16 +355,14 @@ def plan(args, labels, splits) -> list[dict]:
     return runs
 
 
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    start = time.perf_counter()
+def measure_musicnn(args, results: dict) -> dict:
+    """The musicnn group on the standard and yweweler splits; adds to ``results``, returns seconds."""
     clips, labels, splits = load_splits(args.quick)
     runs = plan(args, labels, splits)
     needed = np.unique(np.concatenate([np.concatenate([r["train"], r["test"]]) for r in runs]))
     print(f"{len(clips)} clips, {len(needed)} needed; backend {keras.backend.backend()}", flush=True)
     data = Extracted(clips, needed, args.batch_size)
     print({k: round(v, 1) for k, v in data.seconds.items()}, flush=True)
-    results = {split: {m: {str(s): [] for s in SHOTS} for m in METHODS} for split in SPLITS}
     seconds = {"option 1 alone": 0.0, "option 1 then option 2": 0.0, "image net": 0.0, "scratch": 0.0}
     for run in runs:
         split, shots, seed, train, test = run["split"], run["shots"], run["seed"], run["train"], run["test"]
@@ -293,40 +376,91 @@ def main(argv=None) -> dict:
             t = time.perf_counter()
             transfer["scratch"] = run_scratch(data, labels, train, test, seed, args)
             seconds["scratch"] += time.perf_counter() - t
-        for method, accuracy in transfer.items():
-            results[split][method][str(shots)].append(accuracy)
-        print(f"{split:8s} {str(shots):>3s}/class seed {seed}: "
-              + ", ".join(f"{m} {100 * a:.1f}%" for m, a in transfer.items()), flush=True)
+        _record_run(results, split, shots, seed, transfer)
+    return {**data.seconds, **{f"training {k}": v for k, v in seconds.items()}}
+
+
+def measure_speech(args, results: dict) -> dict:
+    """The speech group on the standard split and each held-out speaker; adds to ``results``."""
+    clips, labels, splits = load_splits(args.quick, SPEECH_SECONDS, ("standard", "speaker", *SPEAKER_SPLITS))
+    data = SpeechFeatures(clips, args.batch_size)
+    print(f"speech_embedding features of {len(clips)} clips: {data.seconds:.0f} s", flush=True)
+    start = time.perf_counter()
+    for split, parts in splits.items():
+        for shots in ((1, 5) if args.quick else SHOTS):
+            for seed in range(args.speech_seeds):
+                train = train_indices(parts["train"], labels, shots, seed)
+                _record_run(results, split, shots, seed, run_speech(data, labels, train, parts["test"], seed, args))
+    return {"speech_embedding features": data.seconds, "training speech options": time.perf_counter() - start}
+
+
+def split_sizes(quick: bool) -> dict:
+    """``{"train_clips": {split: n}, "test_clips": {split: n}}`` for every split."""
+    splits = load_splits(quick, 0.1, (*SPLITS, *SPEAKER_SPLITS))[2]
+    return {f"{part}_clips": {split: int(len(parts[part])) for split, parts in splits.items()}
+            for part in ("train", "test")}
+
+
+def _record_run(results: dict, split: str, shots, seed: int, accuracies: dict) -> None:
+    for method, accuracy in accuracies.items():
+        results[split][method][str(shots)].append(accuracy)
+    print(f"{split:16s} {str(shots):>3s}/class seed {seed}: "
+          + ", ".join(f"{m} {100 * a:.1f}%" for m, a in accuracies.items()), flush=True)
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    start = time.perf_counter()
+    previous_file = args.out / "spoken_digits.json"
+    previous = json.loads(previous_file.read_text()) if previous_file.is_file() else None
+    today = datetime.date.today().isoformat()
+    results = {split: {m: {str(s): [] for s in SHOTS} for m in METHODS} for split in (*SPLITS, *SPEAKER_SPLITS)}
+    measured, seconds = {}, {}
+    for group, methods in GROUPS.items():
+        if group in args.groups:
+            seconds.update((measure_musicnn if group == "musicnn" else measure_speech)(args, results))
+            measured[group] = {"date": today, "backend": keras.backend.backend()}
+        elif previous is not None:
+            # A record without "measured" predates the speech group: all of it is the musicnn group.
+            earlier = previous.get("measured", {"musicnn": {"date": previous["date"], "backend": previous["backend"]}})
+            if group in earlier:
+                for split, by_method in previous["results"].items():
+                    for method in methods:
+                        results[split][method] = by_method.get(method, results[split][method])
+                measured[group] = earlier[group]
     total = time.perf_counter() - start
     record = {
-        "benchmark": "spoken digits (FSDD): scratch vs musicnn option 1 / option 2 vs an ImageNet CNN on spectrograms",
+        "benchmark": ("spoken digits (FSDD): scratch vs musicnn option 1 / option 2 vs an ImageNet CNN on "
+                      "spectrograms vs speech_embedding option 1 / option 2"),
         "results": results,
-        "test_clips": {split: int(len(splits[split]["test"])) for split in SPLITS},
-        "train_clips": {split: int(len(splits[split]["train"])) for split in SPLITS},
+        "measured": measured,
+        **split_sizes(args.quick),
         "settings": {
             "tagger": TAGGER, "image_net": IMAGE_NET, "image_size": IMAGE_SIZE, "clip_samples": N_SAMPLES,
             "sample_rate": SAMPLE_RATE, "option2_unfreeze_top": TOP_OF_BODY, "batch_size": args.batch_size,
             "optimizer": "adam; batch = min(batch size, labelled clips); tiny sets tiled, <= ~10 epochs a fit",
             "head": {"lr": 1e-3, "steps": args.head_steps},
             "option2_phase2": {"lr": 1e-4, "steps": args.finetune_steps},
-            "scratch": {"model": args.scratch_model,
-                        "frames": scratch_frames(args, data),
+            "scratch": {"model": args.scratch_model, "frames": SCRATCH_FRAMES if args.scratch_model == "cnn" else None,
                         "lr": 1e-3, "steps": args.scratch_steps, "batch_size": args.scratch_batch,
                         "train_batchnorm": True,
                         "shots": [str(s) for s in args.scratch_shots], "splits": args.scratch_splits},
+            "speech": {"model": SPEECH, "clip_seconds": SPEECH_SECONDS, "option2_unfreeze_top": SPEECH_TOP,
+                       "option2_phase2": {"lr": 1e-4, "steps": args.speech_finetune_steps},
+                       "seeds": args.speech_seeds},
             "cheap_seeds": args.cheap_seeds, "seeds": args.seeds, "quick": args.quick,
         },
-        "seconds": {"total": round(total, 1), **{k: round(v, 1) for k, v in data.seconds.items()},
-                    **{f"training {k}": round(v, 1) for k, v in seconds.items()}},
+        "seconds": {"total": round(total, 1), **{k: round(v, 1) for k, v in seconds.items()}},
         "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs), no GPU",
         "backend": keras.backend.backend(),
         "keras": keras.__version__,
         "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
+        "date": today,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     write_text_atomically(args.out / "spoken_digits.json", json.dumps(record, indent=2) + "\n")
     write_text_atomically(args.out / "spoken_digits.md", markdown(record))
+    plot(record, args.out / "spoken_digits.png")
     print(markdown(record))
     return record
 
@@ -338,22 +472,69 @@ def _cell(values: list[float]) -> str:
     return f"{100 * np.mean(values):.1f}{spread} ({len(values)})"
 
 
+def held_out_mean(record: dict, method: str, shots) -> list[float]:
+    """Per seed, the mean accuracy over the four held-out speakers; [] unless all four were measured."""
+    per_speaker = [record["results"][split][method][str(shots)] for split in ("speaker", *SPEAKER_SPLITS)]
+    if not all(per_speaker) or len({len(v) for v in per_speaker}) != 1:
+        return []
+    return [float(v) for v in np.mean(per_speaker, axis=0)]
+
+
 def markdown(record: dict) -> str:
     """The results as Markdown tables, one per split (the prose around them is written by hand)."""
-    lines = [f"Measured by `bench/spoken_digits.py` on {record['date']}: {record['machine']}; backend "
-             f"{record['backend']}, Keras {record['keras']}, Python {record['python']}; "
-             f"{record['seconds']['total'] / 60:.1f} min in all. Test accuracy %, mean ± std over seeds "
-             "(number of seeds).", ""]
-    for split, title in (("standard", "standard split (known speakers)"),
-                         ("speaker", "held-out speaker (yweweler)")):
+    lines = [f"Written by `bench/spoken_digits.py` on {record['date']}: {record['machine']}; Keras "
+             f"{record['keras']}, Python {record['python']}; {record['seconds']['total'] / 60:.1f} min for "
+             "the groups measured in this run. Test accuracy %, mean ± std over seeds (number of seeds).", ""]
+    for group, methods in GROUPS.items():
+        when = record["measured"].get(group)
+        lines.append(f"- {', '.join(methods)}: " + (f"measured {when['date']}, backend {when['backend']}"
+                                                    if when else "not measured"))
+    lines.append("")
+    tables = [(split, title, lambda m, shots, split=split: record["results"][split][m][str(shots)])
+              for split, title in (("standard", "standard split (known speakers)"),
+                                   ("speaker", "held-out speaker (yweweler)"))]
+    tables.append(("speaker", "held-out speaker, mean over the four speakers (leave-one-speaker-out)",
+                   lambda m, shots: held_out_mean(record, m, shots)))
+    for split, title, values in tables:
         lines += [f"### {title}: {record['train_clips'][split]} training clips, "
                   f"{record['test_clips'][split]} test clips", "",
                   "| labelled / class | " + " | ".join(METHODS) + " |", "|---" * (len(METHODS) + 1) + "|"]
         for shots in SHOTS:
-            cells = [_cell(record["results"][split][m][str(shots)]) for m in METHODS]
-            lines.append(f"| {shots} | " + " | ".join(cells) + " |")
+            lines.append(f"| {shots} | " + " | ".join(_cell(values(m, shots)) for m in METHODS) + " |")
         lines.append("")
+    lines += ["### each held-out speaker, speech option 1 / speech option 2", "",
+              "| held out | " + " | ".join(str(s) for s in SHOTS) + " |", "|---" * (len(SHOTS) + 1) + "|"]
+    for split, speaker in zip(("speaker", *SPEAKER_SPLITS), ("yweweler", *(s.split(":")[1] for s in SPEAKER_SPLITS))):
+        cells = [" / ".join(_cell(record["results"][split][m][str(shots)]).split(" (")[0] for m in GROUPS["speech"])
+                 for shots in SHOTS]
+        lines.append(f"| {speaker} | " + " | ".join(cells) + " |")
+    lines.append("")
     return "\n".join(lines)
+
+
+def plot(record: dict, path: Path) -> None:
+    """Accuracy against labelled clips per digit: known speakers, and held-out speakers."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    x = np.arange(len(SHOTS))
+    for ax, title, values in (
+            (axes[0], "standard split (known speakers)",
+             lambda m, shots: record["results"]["standard"][m][str(shots)]),
+            (axes[1], "held-out speaker (speech: mean of 4; others: yweweler)",
+             lambda m, shots: held_out_mean(record, m, shots) or record["results"]["speaker"][m][str(shots)])):
+        for method in METHODS:
+            means = [100 * np.mean(values(method, s)) if values(method, s) else np.nan for s in SHOTS]
+            ax.plot(x, means, "o-", label=method, lw=2.5 if method.startswith("speech") else 1.2)
+        ax.axhline(10, color="grey", ls=":", lw=1)
+        ax.set(title=title, xticks=x, xticklabels=[str(s) for s in SHOTS], xlabel="labelled clips per digit",
+               ylim=(0, 100))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("test accuracy %")
+    axes[1].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
 
 
 if __name__ == "__main__":
