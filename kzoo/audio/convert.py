@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import keras
@@ -17,8 +16,9 @@ import numpy as np
 
 from kzoo import config
 from kzoo._files import atomic_path
+from kzoo.audio._converted import load_converted
 from kzoo.audio.musicnn import CHECKPOINT_FILES, CHECKPOINT_SHA256, build_tagger, check_variant
-from kzoo.errors import CorruptFileError, InputError, NotAvailableError
+from kzoo.errors import CorruptFileError, InputError
 from kzoo.hub import find_local
 from kzoo.zoo.catalog import info
 
@@ -157,15 +157,6 @@ def _is_published(variant: str, checkpoint_dir: Path) -> bool:
                                 == CHECKPOINT_SHA256[variant][CHECKPOINT_FILES[0]])
 
 
-def _load_weights(model: keras.Model, path: Path) -> keras.Model:
-    try:
-        model.load_weights(path)
-    except (OSError, ValueError, KeyError) as e:
-        raise CorruptFileError(f"cannot load Keras weights from {path}: {e}. Delete the file and "
-                               "try again (it is re-created from the checkpoint).") from e
-    return model
-
-
 def load_tagger(variant: str, path: str | Path | None = None) -> keras.Model:
     """A pre-trained musicnn tagger: ``build_tagger(variant)`` with the published weights.
 
@@ -199,29 +190,12 @@ def load_tagger(variant: str, path: str | Path | None = None) -> keras.Model:
     """
     check_variant(variant)
     cached = config.cache_dir() / "models" / variant / _WEIGHTS_FILE
-    if path is None:
-        if cached.is_file():
-            return _load_weights(build_tagger(variant), cached)
-        checkpoint = _find_checkpoint(variant)
-        if checkpoint is None:
-            raise NotAvailableError(
-                f"no {variant} checkpoint on this machine (looked in $KZOO_ASSETS/models/{variant}, "
-                f"the musicnn package and kzoo's cache {cached.parent}). Install it with "
-                f"`pip install --no-deps musicnn`, set KZOO_ASSETS to a mirror that has it, or run "
-                f"`kzoo fetch {variant}` on a machine with internet.")
-    else:
-        checkpoint = Path(path)
-        if not checkpoint.exists():
-            raise InputError(f"no such file or folder: {checkpoint}")
-        if checkpoint.is_file():
-            if not checkpoint.name.endswith(".weights.h5"):
-                raise InputError(f"{checkpoint} is not a Keras .weights.h5 file; pass that or a "
-                                 "checkpoint folder")
-            return _load_weights(build_tagger(variant), checkpoint)
-    if _is_published(variant, checkpoint):
-        if not cached.is_file():
-            convert_checkpoint(variant, checkpoint, cached)
-        return _load_weights(build_tagger(variant), cached)
-    with tempfile.TemporaryDirectory() as tmp:
-        weights = convert_checkpoint(variant, checkpoint, Path(tmp) / _WEIGHTS_FILE)
-        return _load_weights(build_tagger(variant), weights)
+    return load_converted(
+        lambda: build_tagger(variant), path, cached=cached, find_source=lambda: _find_checkpoint(variant),
+        is_published=lambda folder: _is_published(variant, folder),
+        convert=lambda folder, out: convert_checkpoint(variant, folder, out), origin="the checkpoint",
+        folder="a checkpoint folder",
+        not_found=(f"no {variant} checkpoint on this machine (looked in $KZOO_ASSETS/models/{variant}, the "
+                   f"musicnn package and kzoo's cache {cached.parent}). Install it with `pip install --no-deps "
+                   f"musicnn`, set KZOO_ASSETS to a mirror that has it, or run `kzoo fetch {variant}` on a "
+                   "machine with internet."))

