@@ -59,6 +59,17 @@ def test_student_version_replaces_solutions_like_nbgrader():
     assert course.STUDENT_NOTE in student.cells[0].source
 
 
+def test_a_top_level_solution_becomes_an_answer_stub_that_the_check_reports_as_not_answered(capsys):
+    from kzoo.exercises import Question, checks
+
+    nb = _notebook(solution='### BEGIN SOLUTION\nanswer = 2 * 21\n### END SOLUTION\nquestion.check(answer)')
+    code = course.student_version(nb, NAME).cells[4].source
+    assert code == "# YOUR CODE HERE\nanswer = ...\nquestion.check(answer)"
+    question = Question("q", "6 x 7?", check=checks.close_to(42), hint="Multiply.", solution="42")
+    exec(code, {"question": question})  # noqa: S102 - runs to the end: no exception stops the cell
+    assert "[q] Not yet: No answer yet" in capsys.readouterr().out
+
+
 def test_the_student_version_runs_to_the_stub():
     code = course.student_version(_notebook(), NAME).cells[4].source.replace("questions[", "# questions[")
     namespace = {}
@@ -165,6 +176,7 @@ def test_a_notebook_that_follows_the_pattern_has_no_structure_problems(tmp_path)
     ({"questions": 'questions = kzoo.exercises.for_notebook("01")'}, 'for_notebook("42")'),
     ({"solution": "answer = 1", "why": "Why?"}, "no exercise solution"),
     ({"solution": "### END SOLUTION"}, "without a '### BEGIN SOLUTION'"),
+    ({"solution": "### BEGIN SOLUTION\nmodel = 1\n### END SOLUTION\ncheck(model)"}, "must assign `answer`"),
 ])
 def test_structure_problems_name_what_is_missing(tmp_path, changes, fragment):
     problems = course.structure_problems(_write(_notebook(**changes), tmp_path))

@@ -9,14 +9,14 @@
 ``kzoo.compare`` stays a library module: ``data_efficiency`` measures any zoo model on any data, and
 the demo and notebook 04 are two of its users.
 """
-from kzoo.course.notebooks import (BEGIN_SOLUTION, CODE_STUB, COLAB_URL, END_SOLUTION, FAST_MARKER,
+from kzoo.course.notebooks import (ANSWER_STUB, BEGIN_SOLUTION, CODE_STUB, COLAB_URL, END_SOLUTION, FAST_MARKER,
                                    MARKDOWN_STUB, NOTEBOOK_METADATA, NOTEBOOK_PATTERN, STUDENT_NOTE,
                                    format_problems, make_student_versions, normalize_file, normalized,
                                    read_notebook, solution_blocks, structure_problems, student_version,
                                    student_version_problems, student_versions_up_to_date)
 
 __all__ = [
-    "BEGIN_SOLUTION", "CODE_STUB", "COLAB_URL", "END_SOLUTION", "FAST_MARKER", "MARKDOWN_STUB",
+    "ANSWER_STUB", "BEGIN_SOLUTION", "CODE_STUB", "COLAB_URL", "END_SOLUTION", "FAST_MARKER", "MARKDOWN_STUB",
     "NOTEBOOK_METADATA", "NOTEBOOK_PATTERN", "STUDENT_NOTE", "format_problems", "make_student_versions",
     "normalize_file", "normalized", "read_notebook", "solution_blocks", "structure_problems",
     "student_version", "student_version_problems", "student_versions_up_to_date",

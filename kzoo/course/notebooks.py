@@ -1,10 +1,13 @@
 """The course notebooks: their stored format, their structure rules, and the student versions.
 
 Source notebooks (``notebooks/NN_name.ipynb``) hold the exercise solutions between nbgrader's
-markers. A student version is the same notebook with each solution replaced as nbgrader does it:
-in a code cell by ``# YOUR CODE HERE`` and ``raise NotImplementedError()``, in a markdown cell by
-``YOUR ANSWER HERE``. The student versions are committed (``notebooks/student/``) and CI checks they
-are up to date and hold no solution text.
+markers. A student version is the same notebook with each solution replaced by a stub: at the top
+level of a code cell by ``# YOUR CODE HERE`` and ``answer = ...`` (a top-level solution ends by
+assigning ``answer``, so the check after it runs and says "No answer yet"); inside a function body by
+``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (raised only when the check calls the
+function, which it reports as not answered yet); in a markdown cell by ``YOUR ANSWER HERE``. The
+student versions are committed (``notebooks/student/``) and CI checks they are up to date and hold no
+solution text.
 
 Every notebook is stored nbstripout-style: no outputs, execution counts null, and only the minimal
 notebook metadata below, so diffs show what changed in the teaching and nothing else.
@@ -21,7 +24,8 @@ from kzoo.errors import InputError
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
-CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")  # inside a function body
+ANSWER_STUB = ("# YOUR CODE HERE", "answer = ...")  # at the top level of a cell
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 # What the cell after the parameters cell prints; CI looks for "FAST mode: True" in the outputs.
@@ -46,7 +50,7 @@ def read_notebook(path: str | os.PathLike):
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION", execution_count=1)
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
         >>> read_notebook("01_intro.ipynb").cells[0].execution_count
         1
@@ -96,7 +100,7 @@ def format_problems(path: str | os.PathLike) -> list[str]:
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION", execution_count=1)
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
         >>> for problem in format_problems("01_intro.ipynb"):
         ...     print(problem)
@@ -130,7 +134,7 @@ def normalize_file(path: str | os.PathLike) -> bool:
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION", execution_count=1)
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
         >>> normalize_file("01_intro.ipynb")   # execution count and metadata cleared
         True
@@ -166,7 +170,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION", execution_count=1)
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION", execution_count=1)
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "01_intro.ipynb")
         >>> for problem in structure_problems("01_intro.ipynb"):
         ...     print(problem)
@@ -199,6 +203,11 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
     try:
         if not solution_blocks(nb):
             problems.append(f"{path.name}: no exercise solution between {BEGIN_SOLUTION!r} and {END_SOLUTION!r}")
+        problems += [f"{path.name}: cell {i}: a top-level solution must assign `answer` (the student version "
+                     f"replaces it by `answer = ...`)"
+                     for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+                     for indent, text in _split_solutions(cell, i)[1]
+                     if not indent and not re.search(r"^answer\s*=", text, flags=re.MULTILINE)]
     except InputError as err:
         problems.append(f"{path.name}: {err}")
     return problems
@@ -206,7 +215,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
 
 # --- solutions and student versions ------------------------------------------------------------
 def _split_solutions(cell, index: int):
-    """(lines outside solutions with a stub where each solution was, [solution texts])."""
+    """(lines outside solutions with a stub where each solution was, [(indent, solution text)])."""
     kept, solutions, inside, indent = [], [], None, ""
     for line in _source_lines(cell):
         stripped = line.strip()
@@ -217,8 +226,8 @@ def _split_solutions(cell, index: int):
         elif stripped == END_SOLUTION:
             if inside is None:
                 raise InputError(f"cell {index}: {END_SOLUTION!r} without a {BEGIN_SOLUTION!r} before it")
-            solutions.append("\n".join(inside))
-            stub = CODE_STUB if cell.cell_type == "code" else (MARKDOWN_STUB,)
+            solutions.append((indent, "\n".join(inside)))
+            stub = (MARKDOWN_STUB,) if cell.cell_type != "code" else ANSWER_STUB if not indent else CODE_STUB
             kept.extend(indent + s for s in stub)
             inside = None
         elif inside is not None:
@@ -238,11 +247,11 @@ def solution_blocks(nb) -> list[str]:
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION")
         >>> solution_blocks(nbformat.v4.new_notebook(cells=[cell]))
-        ['x = 1']
+        ['answer = 1']
     """
-    return [s for i, cell in enumerate(nb.cells) for s in _split_solutions(cell, i)[1]]
+    return [s for i, cell in enumerate(nb.cells) for _, s in _split_solutions(cell, i)[1]]
 
 
 def student_version(nb, name: str):
@@ -260,9 +269,10 @@ def student_version(nb, name: str):
 
     Example:
         >>> import nbformat
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
-        >>> student_version(nbformat.v4.new_notebook(cells=[cell]), "99_x.ipynb").cells[0].source
-        '# YOUR CODE HERE\\nraise NotImplementedError()'
+        >>> cells = [nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION"),
+        ...          nbformat.v4.new_code_cell("def f():\\n    ### BEGIN SOLUTION\\n    return 1\\n    ### END SOLUTION")]
+        >>> [c.source for c in student_version(nbformat.v4.new_notebook(cells=cells), "99_x.ipynb").cells]
+        ['# YOUR CODE HERE\\nanswer = ...', 'def f():\\n    # YOUR CODE HERE\\n    raise NotImplementedError()']
     """
     out = normalized(nb)
     for i, cell in enumerate(out.cells):
@@ -307,12 +317,12 @@ def make_student_versions(src_dir: str | os.PathLike, out_dir: str | os.PathLike
     Example:
         >>> import os, nbformat
         >>> os.mkdir("course")
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION")
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "course/01_intro.ipynb")
         >>> make_student_versions("course", "course/student")
         [PosixPath('course/student/01_intro.ipynb')]
         >>> read_notebook("course/student/01_intro.ipynb").cells[0].source
-        '# YOUR CODE HERE\\nraise NotImplementedError()'
+        '# YOUR CODE HERE\\nanswer = ...'
     """
     out = Path(out_dir)
     texts = {out / p.name: _serialise(student_version(read_notebook(p), p.name)) for p in _sources(src_dir)}
@@ -327,7 +337,7 @@ def _leaked_lines(source_nb, student_nb) -> list[str]:
               if marker in cell.source]
     for i, cell in enumerate(source_nb.cells[: len(student_nb.cells)]):
         student_lines = {line.strip() for line in _source_lines(student_nb.cells[i])}
-        for block in _split_solutions(cell, i)[1]:
+        for _, block in _split_solutions(cell, i)[1]:
             leaked += [line.strip() for line in block.splitlines()
                        if line.strip() and not line.strip().startswith("#") and line.strip() in student_lines]
     return leaked
@@ -341,7 +351,7 @@ def student_version_problems(src_dir: str | os.PathLike, student_dir: str | os.P
     Example:
         >>> import os, nbformat
         >>> os.mkdir("checked")
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION")
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "checked/01_intro.ipynb")
         >>> student_version_problems("checked", "checked/student")
         ['checked/student/01_intro.ipynb is missing: run `kzoo course student checked/student` and commit the result']
@@ -376,7 +386,7 @@ def student_versions_up_to_date(src_dir: str | os.PathLike, student_dir: str | o
     Example:
         >>> import os, nbformat
         >>> os.mkdir("fresh")
-        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nx = 1\\n### END SOLUTION")
+        >>> cell = nbformat.v4.new_code_cell("### BEGIN SOLUTION\\nanswer = 1\\n### END SOLUTION")
         >>> nbformat.write(nbformat.v4.new_notebook(cells=[cell]), "fresh/01_intro.ipynb")
         >>> _ = make_student_versions("fresh", "fresh/student")
         >>> student_versions_up_to_date("fresh", "fresh/student")

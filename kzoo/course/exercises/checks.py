@@ -66,7 +66,8 @@ def close_to(expected: float, *, abs_tol: float = 0.0, rel_tol: float = 1e-9,
         mistakes: common wrong values -> the explanation to show (matched within the tolerance).
 
     Returns:
-        A checker; a wrong answer is told whether it is too high or too low, not the answer.
+        A checker (``check.expected`` is the right value); a wrong answer is told whether it is too high or
+        too low, not the answer.
 
     Raises:
         kzoo.InputError: a non-finite ``expected`` or a negative tolerance.
@@ -94,6 +95,7 @@ def close_to(expected: float, *, abs_tol: float = 0.0, rel_tol: float = 1e-9,
             return False, f"{answer} is not right: {known}"
         return False, f"{answer} is too {'high' if got > value else 'low'}."
 
+    check.expected = value
     return check
 
 
@@ -106,7 +108,7 @@ def in_range(low: float, high: float, *, mistakes: Mapping[float, str] | None = 
         mistakes: common wrong values -> the explanation to show.
 
     Returns:
-        A checker.
+        A checker (``check.range`` is ``(low, high)``).
 
     Raises:
         kzoo.InputError: ``low > high`` or non-numbers.
@@ -136,6 +138,7 @@ def in_range(low: float, high: float, *, mistakes: Mapping[float, str] | None = 
             message += ": a fraction, not a percentage?"
         return False, message + ("" if message.endswith("?") else ".")
 
+    check.range = (lo, hi)
     return check
 
 
@@ -152,7 +155,7 @@ def choice(options: Sequence, correct: Any, *, why_not: Mapping | None = None) -
         why_not: wrong option -> why it is wrong (shown when it is picked).
 
     Returns:
-        A checker.
+        A checker (``check.options`` lists the options).
 
     Raises:
         kzoo.InputError: ``correct`` or a ``why_not`` key is not among ``options``.
@@ -175,6 +178,7 @@ def choice(options: Sequence, correct: Any, *, why_not: Mapping | None = None) -
             return True, f"{answer!r} is right."
         return False, f"{answer!r} is not right" + (f": {why_not[picked]}" if picked in why_not else ".")
 
+    check.options = list(options)
     return check
 
 
@@ -244,13 +248,17 @@ def model_with(*, output_shape: tuple | None = None, class_names: Sequence[str] 
 
 
 def _equal(result, expected) -> bool:
+    """Whether a function's result equals the expected value: numbers within np.allclose, sequences element
+    by element in order (a list, a tuple or a numpy array of the same elements are equal), anything else ==."""
+    if isinstance(expected, (list, tuple)):
+        items = result.tolist() if isinstance(result, np.ndarray) else result
+        return (isinstance(items, (list, tuple)) and len(items) == len(expected)
+                and all(_equal(r, e) for r, e in zip(items, expected)))
     if isinstance(expected, (np.ndarray, float)) or isinstance(result, np.ndarray):
         try:
             return np.shape(result) == np.shape(expected) and bool(np.allclose(result, expected))
         except (TypeError, ValueError):
             return False
-    if isinstance(expected, (list, tuple)) and isinstance(result, (list, tuple, np.ndarray)):
-        return len(result) == len(expected) and all(_equal(r, e) for r, e in zip(result, expected))
     return bool(result == expected)
 
 
@@ -260,7 +268,8 @@ def function_of(cases: Sequence[tuple[tuple, Any]], *,
 
     Args:
         cases: ``(args, expected)`` pairs; the answer is called as ``answer(*args)``. Results are
-            compared with ``np.allclose`` for numbers and arrays, ``==`` otherwise.
+            compared with ``np.allclose`` for numbers and arrays, element by element and in order for
+            sequences (a list, tuple or numpy array of the right elements is right), ``==`` otherwise.
         verify: instead of comparing with ``expected``, call ``verify(result, args)``: None when
             right, else why it is wrong (for answers with many right results, e.g. random samples).
 

@@ -8,6 +8,7 @@ from kzoo.errors import InputError
 
 # What a student leaves in an answer cell before answering.
 _PLACEHOLDERS = (None, Ellipsis)
+NOT_ANSWERED = "No answer yet: replace the ... (or None) with your answer and run the cell again."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,6 +97,17 @@ class Question:
     def __repr__(self) -> str:
         return f"Question({self.id!r}: {self.prompt})"
 
+    @property
+    def checker(self) -> Checker:
+        """The checker this question was built with (``checks.choice`` ones list their ``options``).
+
+        Example:
+            >>> from kzoo.exercises import for_notebook
+            >>> for_notebook("00")["head_params"].checker.expected
+            1281000.0
+        """
+        return self._check
+
     def check(self, answer: Any, *, quiet: bool = False) -> Verdict:
         """Check an answer, print the verdict (unless ``quiet``) and return it.
 
@@ -115,14 +127,13 @@ class Question:
             'No answer yet: replace the ... (or None) with your answer and run the cell again.'
         """
         if any(answer is p for p in _PLACEHOLDERS):
-            correct, message = False, ("No answer yet: replace the ... (or None) with your answer and "
-                                       "run the cell again.")
+            correct, message = False, NOT_ANSWERED
         else:
             try:
                 correct, message = self._check(answer)
-            except NotImplementedError:
-                correct, message = False, ("your code still raises NotImplementedError: replace the "
-                                           "'# YOUR CODE HERE' part with your solution.")
+            except NotImplementedError:  # a student function whose body is still the stub
+                correct, message = False, ("No answer yet: replace the '# YOUR CODE HERE' part of the "
+                                           "function with your code and run the cell again.")
             except Exception as err:  # noqa: BLE001 - any crash while checking is a wrong answer
                 correct, message = False, f"checking it raised {type(err).__name__}: {err}"
         verdict = Verdict(bool(correct), message, self.id, printed=not quiet)
@@ -135,8 +146,8 @@ class Question:
 
         Example:
             >>> from kzoo.exercises import for_notebook
-            >>> for_notebook("00")["published_classes"].hint()
-            Hint [published_classes]: Look at model.output_shape, or count kzoo.class_names(model).
+            >>> for_notebook("00")["uniform"].hint()
+            Hint [uniform]: The probabilities of all classes sum to 1.
         """
         print(f"Hint [{self.id}]: {self._hint}")
 
@@ -147,6 +158,6 @@ class Question:
             >>> from kzoo.exercises import for_notebook
             >>> for_notebook("00")["preprocessing"].solution()  # doctest: +ELLIPSIS
             Solution [preprocessing]:
-            (b): kzoo puts a Rescaling...
+            (c): kzoo puts a Rescaling...
         """
         print(f"Solution [{self.id}]:\n{self._solution}")
