@@ -43,7 +43,7 @@ def test_student_stub_raising_not_implemented_is_wrong_and_explained():
         raise NotImplementedError()
 
     verdict = _question(checks.function_of([((1,), 1)])).check(stub, quiet=True)
-    assert not verdict and "NotImplementedError" in verdict.message and "YOUR CODE HERE" in verdict.message
+    assert not verdict and verdict.message.startswith("No answer yet") and "YOUR CODE HERE" in verdict.message
 
 
 def test_hint_and_solution_print(capsys):
@@ -170,31 +170,52 @@ def test_for_notebook_finds_each_module_and_validates_the_number():
 @pytest.mark.parametrize("number", kzoo.exercises.notebooks())
 def test_every_notebook_has_two_to_four_complete_questions(number):
     questions = for_notebook(number)
-    assert 2 <= len(questions) <= 4
+    assert 2 <= len(questions) <= 10
     for q in questions.values():
         assert q.prompt and q._hint and q._solution
 
 
 def test_notebook_00_right_and_wrong_answers():
     q = for_notebook("00")
-    assert q["published_classes"].check(1000, quiet=True)
-    assert "ants-vs-bees" in q["published_classes"].check(2, quiet=True).message
-    assert q["preprocessing"].check("b", quiet=True) and not q["preprocessing"].check("a", quiet=True)
+    assert q["head_params"].check(1_281_000, quiet=True)
+    assert "kernel only" in q["head_params"].check(1_280_000, quiet=True).message
+    assert q["preprocessing"].check("c", quiet=True) and not q["preprocessing"].check("a", quiet=True)
+    assert q["scaled_twice"].check(0.0, quiet=True)
+    assert "right scaling" in q["scaled_twice"].check(0.73, quiet=True).message
+    assert not q["scaled_twice"].check(7, quiet=True)
+    assert q["logits"].check("d", quiet=True) and not q["logits"].check("a", quiet=True)
+    assert q["offline"].check("b", quiet=True) and not q["offline"].check("a", quiet=True)
+    assert q["uniform"].check(1 / 1000, quiet=True) and not q["uniform"].check(0.01, quiet=True)
 
-    def top_k(logits, names, k):
-        return [names[i] for i in np.argsort(logits)[::-1][:k]]
 
-    def top_k_ascending(logits, names, k):
-        return [names[i] for i in np.argsort(logits)[:k]]
+def _top_k(logits, names, k):
+    return [names[i] for i in np.argsort(logits)[::-1][:k]]
 
-    assert q["top_k"].check(top_k, quiet=True)
-    assert not q["top_k"].check(top_k_ascending, quiet=True)
+
+@pytest.mark.parametrize("variant", [
+    lambda logits, names, k: _top_k(logits, names, k),
+    lambda logits, names, k: tuple(_top_k(logits, names, k)),
+    lambda logits, names, k: np.array(names)[np.argsort(logits)[::-1][:k]],
+], ids=["list", "tuple", "numpy array"])
+def test_top_k_accepts_a_list_a_tuple_or_a_numpy_array_of_the_right_names(variant):
+    assert for_notebook("00")["top_k"].check(variant, quiet=True)
+
+
+@pytest.mark.parametrize("variant, why", [
+    (lambda logits, names, k: [names[i] for i in np.argsort(logits)[:k]], "ascending"),
+    (lambda logits, names, k: set(_top_k(logits, names, k)), "unordered"),
+    (lambda logits, names, k: np.argsort(logits)[::-1][:k], "indices, not names"),
+    (lambda logits, names, k: _top_k(logits, names, k + 1), "one too many"),
+    (lambda logits, names, k: [_top_k(logits, names, k)], "nested"),
+])
+def test_top_k_rejects_wrong_variants(variant, why):
+    assert not for_notebook("00")["top_k"].check(variant, quiet=True), why
 
 
 def test_notebook_01_right_and_wrong_answers():
     q = for_notebook("01")
-    assert q["frozen_after_load"].check("b", quiet=True)
-    assert not q["frozen_after_load"].check("a", quiet=True)
+    assert q["frozen_after_load"].check("a", quiet=True)
+    assert not q["frozen_after_load"].check("b", quiet=True)
     assert q["head_params"].check(1290, quiet=True)
     assert "kernel only" in q["head_params"].check(1280, quiet=True).message
 
@@ -206,6 +227,10 @@ def test_notebook_01_right_and_wrong_answers():
 
     assert q["labels_needed"].check(labels_needed, quiet=True)
     assert not q["labels_needed"].check(strictly_above, quiet=True)
+    assert q["three_per_class"].check(0.9, quiet=True) and not q["three_per_class"].check(90, quiet=True)
+    assert q["task_a"].check("c", quiet=True) and not q["task_a"].check("a", quiet=True)
+    assert q["negative_transfer"].check("a", quiet=True) and not q["negative_transfer"].check("b", quiet=True)
+    assert q["frozen_params"].check(93_344, quiet=True) and not q["frozen_params"].check(100_052, quiet=True)
 
 
 @pytest.mark.assets
@@ -222,17 +247,20 @@ def test_notebook_00_model_question_on_the_real_model():
     assert not wrong and "class names" in wrong.message
 
 
-def test_notebook_01_model_question_on_glyphnet():
+def test_notebook_01_by_hand_question_wants_the_given_model_with_a_new_head():
     from kzoo.freeze import freeze
     from kzoo.heads import swap_head
-    from kzoo.zoo.glyphnet import build_glyphnet
+    from kzoo.zoo.load import load
 
     digits = [str(d) for d in range(10)]
     q = for_notebook("01")["swap_head"]
-    letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    assert q.check(freeze(swap_head(build_glyphnet(letters), class_names=digits)), quiet=True)
-    not_frozen = q.check(swap_head(build_glyphnet(letters), class_names=digits), quiet=True)
+    assert q.check(lambda letters: freeze(swap_head(letters, class_names=digits)), quiet=True)
+    not_frozen = q.check(lambda letters: swap_head(letters, class_names=digits), quiet=True)
     assert not not_frozen and "should be frozen" in not_frozen.message
+    loaded = q.check(lambda letters: load("glyphnet", class_names=digits), quiet=True)
+    assert not loaded and "instead of loading a new one" in loaded.message
+    model = q.check(load("glyphnet", class_names=digits), quiet=True)
+    assert not model and "expected a function" in model.message
 
 
 def test_notebook_04_right_and_wrong_answers():
@@ -257,6 +285,11 @@ def test_notebook_05_right_and_wrong_answers():
     assert not verdict and "bias" in str(verdict)
     assert q["general_layers"].check("a", quiet=True) and not q["general_layers"].check("b", quiet=True)
     assert q["kept_layers"].check(4, quiet=True) and not q["kept_layers"].check(2, quiet=True)
+    assert q["twenty_per_class"].check(0.95, quiet=True) and not q["twenty_per_class"].check(0.1, quiet=True)
+    assert q["pooled_features"].check(1280, quiet=True)
+    assert "7 x 7 x 1280" in q["pooled_features"].check(62_720, quiet=True).message
+    assert q["reinitialize"].check("c", quiet=True) and not q["reinitialize"].check("a", quiet=True)
+    assert q["edge_detectors"].check("d", quiet=True) and not q["edge_detectors"].check("b", quiet=True)
 
 
 def test_notebook_08_right_and_wrong_answers():
@@ -270,7 +303,56 @@ def test_notebook_08_right_and_wrong_answers():
     assert "diagonal" in q["average_accuracy"].check(0.96, quiet=True).message
     assert q["forgetting"].check(forgetting(R_EXAMPLE), quiet=True)
     assert not q["forgetting"].check(-0.32, quiet=True)
-    assert q["why_naive_forgets"].check("b", quiet=True) and not q["why_naive_forgets"].check("a", quiet=True)
+    assert q["why_naive_forgets"].check("c", quiet=True) and not q["why_naive_forgets"].check("b", quiet=True)
+    assert q["small_memory"].check(0.9, quiet=True) and "naive" in q["small_memory"].check(0.0, quiet=True).message
+    assert q["upper_bound"].check("b", quiet=True) and not q["upper_bound"].check("d", quiet=True)
+    assert q["lwf_needs"].check("d", quiet=True) and not q["lwf_needs"].check("a", quiet=True)
+    assert q["backward_transfer"].check(-0.2, quiet=True)
+    assert "negative" in q["backward_transfer"].check(0.2, quiet=True).message
+
+
+def test_notebook_09_right_and_wrong_answers():
+    q = for_notebook("09")
+    assert q["patches_masked"].check(8, quiet=True) and not q["patches_masked"].check(32, quiet=True)
+    assert q["decoder_params"].check(540_992, quiet=True) and not q["decoder_params"].check(540_672, quiet=True)
+    assert q["why_mask"].check("d", quiet=True) and not q["why_mask"].check("c", quiet=True)
+    assert q["ten_per_class"].check(0.93, quiet=True) and not q["ten_per_class"].check(93, quiet=True)
+    assert q["deep_belief_nets"].check("a", quiet=True) and not q["deep_belief_nets"].check("b", quiet=True)
+    assert q["before_pooling"].check("c", quiet=True) and not q["before_pooling"].check("d", quiet=True)
+    assert q["pixels_masked"].check(48, quiet=True) and "patches" in q["pixels_masked"].check(12, quiet=True).message
+
+
+def _digit_model():
+    from kzoo.freeze import freeze
+    from kzoo.heads import swap_head
+    from kzoo.zoo.glyphnet import build_glyphnet
+
+    return freeze(swap_head(build_glyphnet(list("ABC")), class_names=[str(d) for d in range(10)]))
+
+
+def test_notebook_10_right_and_wrong_answers():
+    q = for_notebook("10")
+    assert q["preset_task_file"].check("task.json", quiet=True) and not q["preset_task_file"].check("config.json", quiet=True)
+    assert q["needs_kzoo"].check("c", quiet=True) and not q["needs_kzoo"].check("a", quiet=True)
+    assert q["shifted"].check(0.7, quiet=True) and not q["shifted"].check(70, quiet=True)
+    assert q["export_keeps"].check("a", quiet=True) and not q["export_keeps"].check("c", quiet=True)
+    assert q["card_file"].check("README.md", quiet=True) and not q["card_file"].check("card.json", quiet=True)
+    assert q["not_stated"].check("d", quiet=True) and not q["not_stated"].check("b", quiet=True)
+
+
+def test_notebook_10_wants_the_saved_folder_not_the_model_in_memory(tmp_path):
+    from kzoo import share
+
+    q = for_notebook("10")["save_and_reload"]
+    model = _digit_model()
+    unsaved = q.check(model, quiet=True)
+    assert not unsaved and "saved nowhere" in unsaved.message
+    no_metric = share.save_model(model, tmp_path / "no_metric")
+    assert "does not state the test accuracy" in q.check(no_metric, quiet=True).message
+    card = share.model_card(model, name="digits", metrics={"test accuracy": 0.9})
+    assert q.check(share.save_model(model, tmp_path / "shared", card=card), quiet=True)
+    assert q.check(str(tmp_path / "shared"), quiet=True)
+    assert "holds no README.md" in q.check(tmp_path, quiet=True).message
 
 
 def test_notebook_02_right_and_wrong_answers():

@@ -51,7 +51,7 @@ def for_notebook(number: str | int) -> dict[str, Question]:
     Example:
         >>> import kzoo.exercises
         >>> list(kzoo.exercises.for_notebook("00"))
-        ['published_classes', 'preprocessing', 'top_k', 'new_head']
+        ['head_params', 'preprocessing', 'top_k', 'new_head', 'scaled_twice', 'logits', 'offline', 'uniform']
     """
     if isinstance(number, bool) or not isinstance(number, (str, int)):
         raise InputError(f"number must be a notebook number such as '01' or 1, got {number!r}.")

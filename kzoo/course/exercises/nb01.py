@@ -1,24 +1,50 @@
 """Exercises of notebook 01 (what pre-training is)."""
-from kzoo.course.exercises.checks import choice, close_to, function_of, model_with
+import string
+
+from kzoo.course.exercises.checks import choice, close_to, function_of, in_range, model_with
 from kzoo.course.exercises.question import Question
 
 DIGITS = [str(d) for d in range(10)]
+
+
+def _check_by_hand(answer):
+    """A function letters -> digit model that swaps the head of the model it is given (not a new one)."""
+    import keras
+    import numpy as np
+
+    from kzoo.zoo.glyphnet import build_glyphnet
+
+    if isinstance(answer, keras.Model) or not callable(answer):
+        return False, (f"expected a function digits_from(letters) that returns the digit model, got "
+                       f"{type(answer).__name__}.")
+    letters = build_glyphnet(list(string.ascii_letters))  # random weights: a body no kzoo.load returns
+    given = [w.copy() for w in letters.get_layer("block1_conv").get_weights()]
+    digits = answer(letters)
+    right, message = model_with(output_shape=(None, 10), class_names=DIGITS, trainable=["head"])(digits)
+    if not right:
+        return right, message
+    kept = digits.get_layer("block1_conv").get_weights()
+    if not all(np.array_equal(a, b) for a, b in zip(kept, given)):
+        return False, ("its body is not the one of the model it was given: build the digit model from "
+                       "`letters` with kzoo.swap_head instead of loading a new one.")
+    return True, "it swaps the head of the model it is given for a 10-way one and freezes the body."
+
 
 QUESTIONS = (
     Question(
         "frozen_after_load",
         "Right after model = kzoo.load('glyphnet', num_classes=10), which layers train? "
-        "(a) all of them; (b) only the new head; (c) none until kzoo.fine_tune is called; "
-        "(d) all but the new head.",
-        check=choice("abcd", "b", why_not={
-            "a": "kzoo.load freezes the pre-trained body when it adds a new head: check "
+        "(a) only the new head; (b) all of them, since a model loaded for a new task must adapt "
+        "every layer; (c) none until kzoo.fine_tune is called; (d) all but the new head.",
+        check=choice("abcd", "a", why_not={
+            "b": "kzoo.load freezes the pre-trained body when it adds a new head: check "
                  "len(model.trainable_weights).",
             "c": "trainability is a property of the layers, set by kzoo.load; fine_tune only changes "
                  "it in its second phase.",
             "d": "the head is the one part that must train: it starts from random weights.",
         }),
         hint="[w.path for w in model.trainable_weights] lists what would be updated.",
-        solution="(b): the new head starts random and the pre-trained body is frozen, so "
+        solution="(a): the new head starts random and the pre-trained body is frozen, so "
                  "model.trainable_weights is just the head's kernel and bias.",
     ),
     Question(
@@ -36,12 +62,13 @@ QUESTIONS = (
     ),
     Question(
         "swap_head",
-        "Starting from the published 52-way glyphnet (kzoo.load('glyphnet')), make a digit "
-        "classifier by hand: swap the head for one with the class names '0'..'9' and freeze the body.",
-        check=model_with(output_shape=(None, 10), class_names=DIGITS, trainable=["head"]),
-        hint="kzoo.swap_head(model, class_names=...) then kzoo.freeze(...).",
-        solution="letters = kzoo.load('glyphnet')\n"
-                 "digits = kzoo.freeze(kzoo.swap_head(letters, class_names=[str(d) for d in range(10)]))",
+        "Do by hand what kzoo.load('glyphnet', class_names=DIGITS) does: write digits_from(letters), "
+        "which takes a 52-way letter classifier, swaps its head for one with the class names "
+        "'0'..'9' and freezes the body. The check calls it on a letter model of its own.",
+        check=_check_by_hand,
+        hint="kzoo.swap_head(letters, class_names=...) then kzoo.freeze(...); do not call kzoo.load.",
+        solution="def digits_from(letters):\n"
+                 "    return kzoo.freeze(kzoo.swap_head(letters, class_names=DIGITS))",
     ),
     Question(
         "labels_needed",
@@ -60,5 +87,56 @@ QUESTIONS = (
                  "        if acc >= target:\n"
                  "            return n\n"
                  "    return None",
+    ),
+    Question(
+        "three_per_class",
+        "Experiment: with the notebook's train function, train the pre-trained network on 3 labelled "
+        "digits per class (kzoo.datasets.few_shot(..., per_class=3, seed=0), seed 0). What test accuracy "
+        "does it reach? Answer with a fraction.",
+        # Between the 1-, 2- and 5-per-class means of the full run (76.6%, 86.3%, 93.6%); fast mode trains
+        # for 30 steps instead of 150.
+        check=in_range(0.6, 1.0, mistakes={0.1: "that is chance: did the head train?"}),
+        hint="x_3, y_3 = kzoo.datasets.few_shot((x_train, y_train), per_class=3, seed=0); then "
+             "train('pre-trained', x_3, y_3, 0).",
+        solution="answer = train('pre-trained', *kzoo.datasets.few_shot((x_train, y_train), per_class=3, seed=0), 0)",
+    ),
+    # The questionnaire at the end of the notebook.
+    Question(
+        "task_a",
+        "In this notebook, what is task A? (a) recognising handwritten digits; (b) reconstructing "
+        "images; (c) recognising 52 generated letters; (d) classifying ImageNet photos, which is where "
+        "most published image models are pre-trained.",
+        check=choice("abcd", "c", why_not={
+            "a": "digits are task B, the one with few labels.",
+            "b": "that is unsupervised pre-training (notebook 09); glyphnet learned from labelled letters.",
+            "d": "that is efficientnet_lite0's task A; glyphnet's is generated letters.",
+        }),
+        hint="Task A is where data is plentiful.",
+        solution="(c): glyphnet was pre-trained on generated letters A-Z and a-z.",
+    ),
+    Question(
+        "negative_transfer",
+        "What is negative transfer? (a) pre-training that leaves a model worse on task B than random "
+        "weights; (b) forgetting task A while learning task B, as when fine-tuning moves the pre-trained "
+        "weights too far from where they were; (c) a gradient that points the wrong way; (d) transfer "
+        "from task B back to task A.",
+        check=choice("abcd", "a", why_not={
+            "b": "that is catastrophic forgetting (notebook 08).",
+            "c": "negative transfer is about the result on task B, not about one gradient.",
+            "d": "transfer goes from the task with plenty of data to the task you care about.",
+        }),
+        hint="Look at the data-efficiency plot at fifty labels per class.",
+        solution="(a): Wang et al. (2019); at fifty labels per class random init was slightly ahead here.",
+    ),
+    Question(
+        "frozen_params",
+        "glyphnet has 100,052 parameters with its 52-way head of 128 x 52 + 52. How many parameters "
+        "does its body (everything but the head) have? Answer with a number.",
+        check=close_to(93_344, mistakes={
+            100_052: "that includes the head.",
+            93_396: "the head has 52 biases too: 128 x 52 + 52 = 6,708.",
+        }),
+        hint="Subtract the head's parameters from the total.",
+        solution="100,052 - (128 * 52 + 52) = 93,344",
     ),
 )
