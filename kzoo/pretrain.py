@@ -11,12 +11,18 @@ pixel, not only the masked ones, and the encoder sees the whole (partly blanked)
 The encoder's layers are shared, not copied: if it came from ``kzoo.split_model(classifier)``, that
 classifier holds the pre-trained body once ``fit`` returns; save it, then ``kzoo.load(name,
 weights=path, class_names=...)`` or ``kzoo.swap_head`` puts a new head on it for the labelled task.
+
+``greedy_layerwise(x, units)`` is the older form, the one deep belief nets made work (Hinton, Osindero &
+Teh, 2006, Neural Computation; with autoencoders in place of RBMs, Bengio et al., 2007, NIPS): a stack
+of dense layers trained one at a time, each to rebuild the layer below it.
 """
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import keras
+import numpy as np
 from keras import ops
 
 from kzoo._checks import fraction, positive_number, whole_number
@@ -137,3 +143,65 @@ def _mlp_decoder(feature_shape, output_shape, hidden):
         keras.layers.Dense(math.prod(output_shape)),
         keras.layers.Reshape(output_shape),
     ], name="decoder")
+
+
+def greedy_layerwise(x, units: Sequence[int], *, epochs: int = 10, noise: float = 0.2, batch_size: int = 64,
+                     lr: float = 1e-3, seed: int | None = None) -> keras.Model:
+    """Pre-train a stack of dense layers greedily, one at a time, each as a denoising autoencoder.
+
+    Layer 1 learns to rebuild the flattened inputs from a copy with a fraction ``noise`` of them dropped;
+    then, with layer 1 fixed, layer 2 learns to rebuild layer 1's codes the same way, and so on. No
+    labels are used. This is the greedy layer-wise pre-training of deep belief nets, with autoencoders
+    in place of restricted Boltzmann machines (Bengio et al., 2007; Vincent et al., 2008).
+
+    Args:
+        x: unlabelled examples, an array ``(N, ...)``; each example is flattened and used as given
+            (scale it to about [0, 1] first).
+        units: the width of each layer, bottom first, e.g. ``(128, 64)``.
+        epochs: training epochs per layer; 0 returns the same stack with random weights, the baseline
+            to compare with.
+        noise: fraction of each layer's inputs dropped while it trains (0: a plain autoencoder).
+        batch_size: examples per step.
+        lr: Adam learning rate.
+        seed: seed of the weights and the noise.
+
+    Returns:
+        A ``keras.Sequential`` encoder named ``stacked_encoder``: ``Flatten`` then one sigmoid ``Dense``
+        layer per entry of ``units`` (``layer_1``, ``layer_2``, ...); its output is the top layer's code.
+
+    Raises:
+        kzoo.InputError: ``x`` is not a non-empty numeric array, ``units`` is empty or holds a
+            non-positive width, or a number is out of range.
+
+    Example:
+        >>> import numpy as np, kzoo.pretrain
+        >>> x = np.random.default_rng(0).uniform(size=(32, 4, 4, 1)).astype("float32")
+        >>> encoder = kzoo.pretrain.greedy_layerwise(x, (8, 4), epochs=2, seed=0)
+        >>> [layer.name for layer in encoder.layers], encoder.predict(x, verbose=0).shape
+        (['flatten', 'layer_1', 'layer_2'], (32, 4))
+    """
+    try:
+        x = np.asarray(x, dtype="float32")
+    except (TypeError, ValueError) as err:
+        raise InputError(f"x must be a numeric array of examples (N, ...), got {type(x).__name__} ({err}).") from err
+    if x.ndim < 2 or len(x) == 0:
+        raise InputError(f"x must be a non-empty array of examples (N, ...), got shape {x.shape}.")
+    if isinstance(units, (str, bytes)) or not isinstance(units, Sequence) or not units:
+        raise InputError(f"units must be a non-empty list of layer widths such as (128, 64), got {units!r}.")
+    units = [whole_number(f"units[{i}]", width) for i, width in enumerate(units)]
+    epochs = whole_number("epochs", epochs, low=0)
+    noise, batch_size, lr = fraction("noise", noise), whole_number("batch_size", batch_size), positive_number("lr", lr)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    codes, layers = x.reshape(len(x), -1), []
+    for i, width in enumerate(units, start=1):
+        layer = keras.layers.Dense(width, activation="sigmoid", name=f"layer_{i}")
+        step = keras.Sequential([keras.Input((codes.shape[1],)), keras.layers.Dropout(noise, seed=seed), layer,
+                                 keras.layers.Dense(codes.shape[1])], name=f"autoencoder_{i}")
+        if epochs:
+            step.compile(optimizer=keras.optimizers.Adam(lr), loss="mse")
+            step.fit(codes, codes, epochs=epochs, batch_size=batch_size, verbose=0)
+        codes = ops.convert_to_numpy(layer(codes))
+        layers.append(layer)
+    return keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Flatten(name="flatten"), *layers],
+                            name="stacked_encoder")

@@ -99,13 +99,45 @@ def test_masking_needs_image_input():
         kzoo.pretrain.autoencoder(encoder, mask_ratio=0.5)
 
 
+# --- greedy layer-wise pre-training ------------------------------------------------------------
+def test_greedy_layerwise_trains_each_layer_with_the_ones_below_fixed():
+    x = images(64)
+    one = kzoo.pretrain.greedy_layerwise(x, (16,), epochs=3, seed=0)
+    two = kzoo.pretrain.greedy_layerwise(x, (16, 8), epochs=3, seed=0)
+    untrained = kzoo.pretrain.greedy_layerwise(x, (16, 8), epochs=0, seed=0)
+    assert [layer.name for layer in two.layers] == ["flatten", "layer_1", "layer_2"]
+    assert two.predict(x, verbose=0).shape == (64, 8)
+    # Greedy: training layer 2 leaves layer 1 exactly as training it alone did.
+    for a, b in zip(one.get_layer("layer_1").get_weights(), two.get_layer("layer_1").get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    # epochs=0 is the same stack with its random starting weights.
+    assert not np.allclose(untrained.get_layer("layer_1").get_weights()[0], two.get_layer("layer_1").get_weights()[0])
+
+
+@pytest.mark.parametrize("x, kwargs, message", [
+    ("pixels", {}, "x must be a numeric array"),
+    (np.zeros((0, 4)), {}, "non-empty array"),
+    (None, {"units": ()}, "units must be a non-empty list"),
+    (None, {"units": (8, 0)}, r"units\[1\] == 0"),
+    (None, {"epochs": -1}, "epochs == -1"),
+    (None, {"noise": 1.0}, "noise == 1.0"),
+])
+def test_greedy_layerwise_validates_its_arguments(x, kwargs, message):
+    with pytest.raises(kzoo.InputError, match=message):
+        kzoo.pretrain.greedy_layerwise(images(8) if x is None else x, **{"units": (4,), **kwargs})
+
+
 # --- notebook 09's exercises -------------------------------------------------------------------
 def test_notebook_09_right_and_wrong_answers():
     q = for_notebook("09")
     assert q["patches_masked"].check(8, quiet=True)
     assert "pixels" in q["patches_masked"].check(32, quiet=True).message
-    assert q["why_mask"].check("b", quiet=True) and not q["why_mask"].check("c", quiet=True)
+    assert q["why_mask"].check("d", quiet=True) and not q["why_mask"].check("c", quiet=True)
     assert "biases" in q["decoder_params"].check(540_672, quiet=True).message
+    assert q["ten_per_class"].check(0.93, quiet=True) and not q["ten_per_class"].check(93, quiet=True)
+    assert q["deep_belief_nets"].check("a", quiet=True) and not q["deep_belief_nets"].check("b", quiet=True)
+    assert q["before_pooling"].check("c", quiet=True) and not q["before_pooling"].check("d", quiet=True)
+    assert q["pixels_masked"].check(48, quiet=True) and "patches" in q["pixels_masked"].check(12, quiet=True).message
 
 
 def test_notebook_09_decoder_params_answer_is_the_real_count():
