@@ -1,5 +1,6 @@
 """Length-bucketed text batches: same outputs as full padding, every example once per epoch, the unused
-pooler left alone. A tiny randomly initialised BERT, saved as a local preset, loads through kzoo.load."""
+pooler left alone. A tiny randomly initialised BERT, saved as a local preset, loads through kzoo.load
+(the tiny_text_model fixture of conftest.py)."""
 import warnings
 
 import keras
@@ -10,28 +11,12 @@ import kzoo
 from kzoo import _text_batches
 from kzoo.freeze import body_layers
 
-SEQUENCE_LENGTH = 64
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [f"w{i}" for i in range(20)]
-
-
-@pytest.fixture(scope="module")
-def tiny_bert_preset(tmp_path_factory):
-    import keras_hub
-
-    keras.utils.set_random_seed(0)
-    folder = tmp_path_factory.mktemp("tiny_bert")
-    keras_hub.models.BertBackbone(len(VOCAB), num_layers=1, num_heads=2, hidden_dim=8, intermediate_dim=16,
-                                  max_sequence_length=SEQUENCE_LENGTH).save_to_preset(folder)
-    keras_hub.models.BertTextClassifierPreprocessor(
-        keras_hub.models.BertTokenizer(vocabulary=VOCAB), sequence_length=SEQUENCE_LENGTH).save_to_preset(folder)
-    return folder
+SEQUENCE_LENGTH = 64  # the tiny BERT's (tests/conftest.py)
 
 
 @pytest.fixture
-def model(tiny_bert_preset):
-    keras.utils.set_random_seed(1)
-    return kzoo.load("minilm_l6", class_names=["neg", "pos"], weights=tiny_bert_preset,
-                     sequence_length=SEQUENCE_LENGTH)
+def model(tiny_text_model):
+    return tiny_text_model
 
 
 def _texts(n=40, seed=0):
