@@ -64,7 +64,7 @@ def test_a_top_level_solution_becomes_an_answer_stub_that_the_check_reports_as_n
     from kzoo.exercises import Question, checks
 
     nb = _notebook(solution='### BEGIN SOLUTION\nanswer = 2 * 21\n### END SOLUTION\nquestion.check(answer)')
-    code = course.student_version(nb, NAME).cells[4].source
+    code = next(c.source for c in course.student_version(nb, NAME).cells if "check(answer)" in c.source)
     assert code == "# YOUR CODE HERE\nanswer = ...\nquestion.check(answer)"
     question = Question("q", "6 x 7?", check=checks.close_to(42), hint="Multiply.", solution="42")
     exec(code, {"question": question})  # noqa: S102 - runs to the end: no exception stops the cell
