@@ -46,7 +46,7 @@ QUESTIONS = (
         "Experiment: with the notebook's keep_first, keep the first 2 pre-trained blocks and fine-tune on "
         "20 labelled digits per class (kzoo.datasets.few_shot(..., per_class=20, seed=0), seed 0). What "
         "test accuracy does it reach? Answer with a fraction.",
-        # The full run measures 94.4% with 5 per class; 20 per class adds labels, fast mode fewer steps.
+        # Measured with seed 0: 0.975 in full mode, 0.969 in fast mode (94.4% with 5 per class in the full run).
         check=in_range(0.85, 1.0, mistakes={0.1: "that is chance: did the model train?"}),
         hint="x_20, y_20 = kzoo.datasets.few_shot((x_train, y_train), per_class=20, seed=0); "
              "keep_first(2, x_20, y_20, 0).",

@@ -68,6 +68,7 @@ QUESTIONS = (
         "Experiment: repeat replay with a memory of only 5 old images per class (ExemplarMemory(per_class=5)), "
         "starting from the saved model as section 4 does. What accuracy does it keep on the old classes "
         "(0-7)? Answer with a fraction.",
+        # Measured: 0.983 in full mode, 0.976 in fast mode (replay with 20 per class keeps 98.6%).
         check=in_range(0.6, 1.0, mistakes={0.0: "that is naive fine-tuning: pass memory=... to learn_new_classes."}),
         hint="start = keras.saving.load_model(saved); memory = ExemplarMemory(per_class=5).update(start, x_old, "
              "y_old); learn_new_classes(start, (x_new, y_new), ['8', '9'], strategy='replay', memory=memory, "
