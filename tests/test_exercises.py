@@ -323,7 +323,8 @@ def test_notebook_10_right_and_wrong_answers():
     q = for_notebook("10")
     assert q["preset_task_file"].check("task.json", quiet=True) and not q["preset_task_file"].check("config.json", quiet=True)
     assert q["needs_kzoo"].check("c", quiet=True) and not q["needs_kzoo"].check("a", quiet=True)
-    assert q["shifted"].check(0.7, quiet=True) and not q["shifted"].check(70, quiet=True)
+    assert q["shifted"].check(0.956, quiet=True) and not q["shifted"].check(95.6, quiet=True)
+    assert "chance" in q["shifted"].check(0.1, quiet=True).message
     assert q["export_keeps"].check("a", quiet=True) and not q["export_keeps"].check("c", quiet=True)
     assert q["card_file"].check("README.md", quiet=True) and not q["card_file"].check("card.json", quiet=True)
     assert q["not_stated"].check("d", quiet=True) and not q["not_stated"].check("b", quiet=True)

@@ -79,7 +79,9 @@ QUESTIONS = (
         "shifted",
         "Experiment: how well does the reloaded digit model do on the test digits moved one pixel to the "
         "right (np.roll(x_test, 1, axis=2))? Answer with its accuracy as a fraction.",
-        check=in_range(0.3, 0.95, mistakes={0.1: "that is chance: did you use the trained model?"}),
+        # Measured: 0.956 in full mode (20 labels per class, 96.7% unshifted), 0.79 in fast mode (5 per class):
+        # global pooling makes a one-pixel shift cheap for a well-trained model, less so for a weak one.
+        check=in_range(0.3, 1.0, mistakes={0.1: "that is chance: did you use the trained model?"}),
         hint="np.mean(np.argmax(reloaded.predict(np.roll(x_test, 1, axis=2), verbose=0), axis=1) == y_test)",
         solution="shifted = np.roll(x_test, 1, axis=2)\n"
                  "answer = float(np.mean(np.argmax(reloaded.predict(shifted, verbose=0), axis=1) == y_test))",
