@@ -174,8 +174,9 @@ class KeywordSpotter:
         """Where keywords occur in a long recording.
 
         Every segment (one every 80 ms) is scored; segments whose best class is a keyword with a
-        probability >= ``threshold`` are candidates, and of candidates whose segments overlap the
-        highest-scoring one is kept.
+        probability >= ``threshold`` are candidates, and of candidates less than half a segment
+        apart the highest-scoring one is kept (a word scores high over several steps; two words
+        said in a row are further apart than that).
 
         Args:
             stream: 1-D float waveform in -1..1, any length.
@@ -199,7 +200,7 @@ class KeywordSpotter:
         scores = probabilities[np.arange(len(best)), best]
         candidates = [i for i in np.argsort(-scores, kind="stable")
                       if best[i] < len(self.keywords) and scores[i] >= threshold]
-        gap = self.segment_samples / (WINDOW_STEP * HOP_LENGTH)  # a segment's length, in windows
+        gap = self.segment_samples / (2 * WINDOW_STEP * HOP_LENGTH)  # half a segment, in windows
         kept: list[int] = []
         for i in candidates:
             if all(abs(i - j) >= gap for j in kept):
