@@ -174,9 +174,9 @@ class KeywordSpotter:
         """Where keywords occur in a long recording.
 
         Every segment (one every 80 ms) is scored; segments whose best class is a keyword with a
-        probability >= ``threshold`` are candidates, and of candidates less than half a segment
-        apart the highest-scoring one is kept (a word scores high over several steps; two words
-        said in a row are further apart than that).
+        probability >= ``threshold`` are candidates. A word scores high over a run of steps: each
+        run of one word gives one detection, at its best step, and of detections less than half a
+        segment apart the highest-scoring one is kept.
 
         Args:
             stream: 1-D float waveform in -1..1, any length.
@@ -198,11 +198,18 @@ class KeywordSpotter:
         probabilities = self._segment_probabilities([wave])[0]
         best = probabilities.argmax(axis=1)
         scores = probabilities[np.arange(len(best)), best]
-        candidates = [i for i in np.argsort(-scores, kind="stable")
-                      if best[i] < len(self.keywords) and scores[i] >= threshold]
+        is_candidate = (best < len(self.keywords)) & (scores >= threshold)
+        # A word scores high over a run of steps: one candidate per run of the same word, its best step.
+        peaks, start = [], None
+        for i in range(len(best) + 1):
+            if start is not None and (i == len(best) or not is_candidate[i] or best[i] != best[start]):
+                peaks.append(start + int(np.argmax(scores[start:i])))
+                start = None
+            if start is None and i < len(best) and is_candidate[i]:
+                start = i
         gap = self.segment_samples / (2 * WINDOW_STEP * HOP_LENGTH)  # half a segment, in windows
         kept: list[int] = []
-        for i in candidates:
+        for i in sorted(peaks, key=lambda i: -scores[i]):
             if all(abs(i - j) >= gap for j in kept):
                 kept.append(i)
         segment_s = self.segment_samples / SAMPLE_RATE
