@@ -83,8 +83,8 @@ QUESTIONS = (
     ),
     Question(
         "threshold",
-        "Raising a keyword spotter's threshold from 0.5 to 0.9 (spotter.threshold, or spot(..., "
-        "threshold=0.9)) does what? (a) more keywords detected and more false alarms; (b) the "
+        "Raising a keyword spotter's threshold towards 1 (spotter.threshold, or the threshold "
+        "argument of spot) does what? (a) more keywords detected and more false alarms; (b) the "
         "same detections, each with a higher score; (c) it changes nothing, since the threshold "
         "applies to training only; (d) fewer false alarms, and fewer keywords detected.",
         check=choice("abcd", "d", why_not={
