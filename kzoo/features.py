@@ -16,7 +16,7 @@ import numpy as np
 from kzoo import config
 from kzoo._checks import whole_number
 from kzoo._files import atomic_path
-from kzoo._data import check_inputs, is_dataset, to_dataset
+from kzoo._data import batches, check_inputs, is_dataset
 from kzoo._graph import output_chain
 from kzoo.errors import InputError
 from kzoo.heads import find_head
@@ -118,7 +118,7 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
             stored = np.load(path, allow_pickle=False)
             return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]
     feats, labels = [], []
-    for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
+    for batch in batches(data, batch_size=batch_size, preprocessor=preprocessor):
         x, y = batch if isinstance(batch, tuple) else (batch, None)
         feats.append(np.asarray(extractor.predict_on_batch(x), dtype="float32"))
         if y is not None:
