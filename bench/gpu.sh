@@ -15,8 +15,8 @@ cd "$(dirname "$0")/.."
 export KERAS_BACKEND=jax MPLBACKEND=Agg TF_CPP_MIN_LOG_LEVEL=2
 export KZOO_ASSETS="${KZOO_ASSETS:-$(cd ../shared/assets 2>/dev/null && pwd || true)}"
 OUT="${1:-bench/results/gpu}"
-# The notebooks that run without TensorFlow (06 and 10 fine-tune raw text through KerasHub, which needs
-# TensorFlow or grain to batch strings; see docs/course.md).
+# The notebooks to run without TensorFlow: all but 06 and 10, which call a KerasHub text model's own predict
+# on strings (TensorFlow or grain needed), 10 also a SavedModel export; docs/course.md says which were checked.
 NOTEBOOKS="${GPU_NOTEBOOKS:-00 01 02 03 04 05 07 08 09}"
 BUDGET_S="${GPU_BUDGET_S:-540}"  # leave a minute of the ten for start-up and copying back
 
