@@ -168,9 +168,10 @@ def test_for_notebook_finds_each_module_and_validates_the_number():
 
 
 @pytest.mark.parametrize("number", kzoo.exercises.notebooks())
-def test_every_notebook_has_two_to_four_complete_questions(number):
+def test_every_notebook_has_two_to_eight_complete_questions(number):
+    # two to four exercises, plus the end-of-notebook questionnaire's few questions (issue 13)
     questions = for_notebook(number)
-    assert 2 <= len(questions) <= 4
+    assert 2 <= len(questions) <= 8
     for q in questions.values():
         assert q.prompt and q._hint and q._solution
 
@@ -320,3 +321,12 @@ def test_notebook_07_right_and_wrong_answers():
     assert not q["top_tags"].check(lambda probs, tags, k: [tags[i] for i in np.argsort(probs)[:k]], quiet=True)
     assert q["two_clips"].check(0.8, quiet=True)
     assert not q["two_clips"].check(80, quiet=True) and not q["two_clips"].check(0.1, quiet=True)
+    # the questionnaire
+    assert q["negatives"].check(" (A) ", quiet=True)
+    assert all(not q["negatives"].check(w, quiet=True) for w in "bcd")
+    wrong = q["threshold"].check("a", quiet=True)
+    assert not wrong and "fewer segments" in wrong.message and q["threshold"].check("d", quiet=True)
+    assert q["head_weights"].check(np.int64(772), quiet=True) and q["head_weights"].check(772.0, quiet=True)
+    wrong = q["head_weights"].check(579, quiet=True)
+    assert not wrong and "four outputs" in wrong.message
+    assert not q["head_weights"].check(768, quiet=True) and not q["head_weights"].check(771, quiet=True)

@@ -1,5 +1,5 @@
-"""Audio: a log-mel front end as a Keras layer, the pre-trained musicnn music taggers and Google's
-speech_embedding keyword-spotting encoder.
+"""Audio: a log-mel front end as a Keras layer, the pre-trained musicnn music taggers, Google's
+speech_embedding keyword-spotting encoder and a few-shot keyword spotter built on it.
 
 Names are imported on first use, so ``import kzoo.audio.musicnn_zoo`` and
 ``import kzoo.audio.speech_embedding_zoo`` (which register the models in the zoo) do not import Keras.
@@ -14,7 +14,8 @@ _EXPORTS = {
     "convert_onnx": "kzoo.audio.speech_convert", "load_embedding_net": "kzoo.audio.speech_convert",
     "load_speech_embedding": "kzoo.audio.speech_convert", "SpeechLogMel": "kzoo.audio.speech_embedding",
     "build_classifier": "kzoo.audio.speech_embedding", "build_embedding_net": "kzoo.audio.speech_embedding",
-    "dft_kernels": "kzoo.audio.speech_embedding",
+    "dft_kernels": "kzoo.audio.speech_embedding", "Detection": "kzoo.audio.spotter",
+    "KeywordSpotter": "kzoo.audio.spotter", "keyword_spotter": "kzoo.audio.spotter",
 }
 __all__ = sorted(_EXPORTS)
 

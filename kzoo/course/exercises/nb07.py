@@ -25,10 +25,11 @@ QUESTIONS = (
     Question(
         "unseen_speaker",
         "Accuracy on a speaker who is not in the training set is lower than on new recordings of "
-        "known speakers. Why? (a) the held-out test set is smaller; (b) with known speakers the "
-        "model can lean on cues of those particular voices and microphones (pitch, timbre, accent, "
-        "room), and a new voice differs in all of them; (c) the held-out speaker says other words; "
-        "(d) the held-out split has fewer classes.",
+        "known speakers. Why? (a) the held-out test set has fewer clips per digit, and a smaller test "
+        "set gives lower accuracy; (b) with known speakers the model can lean on cues of those "
+        "voices (pitch, timbre, accent, room), and a new voice differs in them; (c) the held-out "
+        "speaker says other words than the training speakers, words the head never saw; (d) the "
+        "held-out split leaves some of the ten digit classes out of the training clips.",
         check=choice("abcd", "b", why_not={
             "a": "the size of a test set changes how precise the estimate is, not whether it is lower.",
             "c": "every speaker says the same ten digits.",
@@ -63,5 +64,49 @@ QUESTIONS = (
         hint="kzoo.datasets.few_shot((f_train, y_train), 2, seed=0) returns (features, labels); pass "
              "them, then f_test and y_test, to linear_head_accuracy.",
         solution="linear_head_accuracy(*kzoo.datasets.few_shot((f_train, y_train), 2, seed=0), f_test, y_test)",
+    ),
+    # The questionnaire at the end of the notebook.
+    Question(
+        "negatives",
+        "Why does kzoo.audio.keyword_spotter need negative clips? (a) to learn what 'unknown' "
+        "sounds like, so other words and noise are not reported as keywords; (b) to make the "
+        "training set large enough for the embedding net to be fine-tuned; (c) to estimate the "
+        "loudness of the background, which the spotter subtracts from a stream; (d) to balance "
+        "the classes, since Keras cannot train on classes of unequal size.",
+        check=choice("abcd", "a", why_not={
+            "b": "the embedding net stays frozen: only the head trains.",
+            "c": "nothing is subtracted; the negatives are examples of the 'unknown' class.",
+            "d": "Keras trains on unbalanced classes (the spotter weights them equally anyway).",
+        }),
+        hint="What are the classes of the spotter's head?",
+        solution="(a): the head's last class is 'unknown', and the negatives are its examples.",
+    ),
+    Question(
+        "threshold",
+        "Raising a keyword spotter's threshold towards 1 (spotter.threshold, or the threshold "
+        "argument of spot) does what? (a) more keywords detected and more false alarms; (b) the "
+        "same detections, each with a higher score; (c) it changes nothing, since the threshold "
+        "applies to training only; (d) fewer false alarms, and fewer keywords detected.",
+        check=choice("abcd", "d", why_not={
+            "a": "a higher threshold lets fewer segments through, not more.",
+            "b": "the threshold does not change scores; it decides which scores count.",
+            "c": "it applies when classifying and spotting; training does not use it.",
+        }),
+        hint="A keyword counts only when its probability is at least the threshold.",
+        solution="(d): fewer segments pass, the doubtful ones: false alarms drop, and so do the "
+                 "detections of keywords said unclearly.",
+    ),
+    Question(
+        "head_weights",
+        "The spotter of section 8 has a Dense head on the 192 pooled values (mean and max of the "
+        "96-value window embeddings), one output per keyword (zero, one, seven) and one for "
+        "'unknown'. How many weights does that head have, biases included? Answer with a number.",
+        check=close_to(772, mistakes={
+            768: "192 x 4 are the kernel's weights; each output also has a bias.",
+            579: "'unknown' is a class too: four outputs, not three.",
+            388: "the head reads 192 values (mean and max), not 96.",
+        }),
+        hint="kzoo's ClassifierHead is a Dense layer: inputs x outputs + outputs.",
+        solution="192 * 4 + 4 = 772 (spotter.model.get_layer('head').count_params())",
     ),
 )
