@@ -9,6 +9,7 @@ docs site renders (``kzoo.course.executed``: it records the hash of the code it 
     KZOO_ASSETS=../shared/assets python bench/notebooks.py 04 05
     KZOO_ASSETS=../shared/assets KERAS_BACKEND=jax python bench/notebooks.py --all
     python bench/notebooks.py --sync-markdown 04   # prose edited, code unchanged: no re-run needed
+    python bench/notebooks.py --fast 04            # fast mode: only the timing record NN.fast.json
 """
 import argparse
 import datetime
@@ -64,17 +65,19 @@ def _execute(nb, folder: Path, cell_timeout: int) -> None:
                     os.environ[key] = value
 
 
-def run(path: Path, out_dir: Path, copy_dir: Path, cell_timeout: int) -> dict:
+def run(path: Path, out_dir: Path, copy_dir: Path | None, cell_timeout: int) -> dict:
+    """Run one notebook (full mode, or fast mode when ``copy_dir`` is None) and write its records."""
     source = course.read_notebook(path)
     nb = course.read_notebook(path)
-    os.environ["KZOO_FAST"] = "0"
+    mode = "full" if copy_dir is not None else "fast"
+    os.environ["KZOO_FAST"] = "0" if mode == "full" else "1"
     load_before = os.getloadavg()[0]
     start = time.perf_counter()
     _execute(nb, path.parent, cell_timeout)
     seconds = time.perf_counter() - start
     record = {
         "notebook": path.name,
-        "mode": "full",
+        "mode": mode,
         "seconds": round(seconds, 1),
         "printed": _printed(nb),
         "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores",
@@ -84,9 +87,11 @@ def run(path: Path, out_dir: Path, copy_dir: Path, cell_timeout: int) -> dict:
         "date": datetime.date.today().isoformat(),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / f"{path.name[:2]}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    _write_notebook(executed.executed_copy(source, nb, backend=record["backend"], seconds=seconds,
-                                           date=record["date"]), copy_dir / path.name)
+    name = f"{path.name[:2]}.json" if mode == "full" else f"{path.name[:2]}.fast.json"
+    (out_dir / name).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    if copy_dir is not None:
+        _write_notebook(executed.executed_copy(source, nb, backend=record["backend"], seconds=seconds,
+                                               date=record["date"]), copy_dir / path.name)
     return record
 
 
@@ -108,6 +113,8 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="every course notebook")
     parser.add_argument("--sync-markdown", action="store_true",
                         help="copy the sources' markdown and install cells into the executed copies, no run")
+    parser.add_argument("--fast", action="store_true",
+                        help="run in fast mode and write only the timing record NN.fast.json (no executed copy)")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "notebooks"))
     parser.add_argument("--copies", default=str(COPIES), help="folder of the executed copies")
     parser.add_argument("--notebooks", default=str(NOTEBOOKS), help="folder of the source notebooks")
@@ -123,8 +130,8 @@ def main() -> None:
             sync_markdown(path, Path(args.copies))
             print(f"{path.name}: markdown and install cells synced into {args.copies}")
             continue
-        record = run(path, Path(args.out), Path(args.copies), args.cell_timeout)
-        print(f"{path.name}: {record['seconds']:.0f} s in full mode")
+        record = run(path, Path(args.out), None if args.fast else Path(args.copies), args.cell_timeout)
+        print(f"{path.name}: {record['seconds']:.0f} s in {record['mode']} mode")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,18 @@ def is_dataset(data) -> bool:
     return type(data).__module__.startswith("tensorflow") and hasattr(data, "element_spec")
 
 
+def _arrays(data):
+    """``(x, y)`` numpy arrays (``y`` None for bare ``x``), with the tuple's shape checked."""
+    if isinstance(data, tuple):
+        if len(data) != 2:
+            raise InputError(f"data as a tuple must be (x, y), got a tuple of {len(data)} items.")
+        x, y = (np.asarray(a) for a in data)
+        if len(x) != len(y):
+            raise InputError(f"x has {len(x)} examples but y has {len(y)} labels; they must match.")
+        return x, y
+    return np.asarray(data), None
+
+
 def to_dataset(data, *, batch_size: int = 32, preprocessor=None, shuffle: bool = False, seed: int = 0):
     """A batched ``tf.data.Dataset`` of ``x`` or ``(x, y)`` from arrays, a tuple, or a (batched) dataset.
 
@@ -21,21 +33,41 @@ def to_dataset(data, *, batch_size: int = 32, preprocessor=None, shuffle: bool =
     if is_dataset(data):
         ds = data
     else:
-        if isinstance(data, tuple):
-            if len(data) != 2:
-                raise InputError(f"data as a tuple must be (x, y), got a tuple of {len(data)} items.")
-            x, y = (np.asarray(a) for a in data)
-            if len(x) != len(y):
-                raise InputError(f"x has {len(x)} examples but y has {len(y)} labels; they must match.")
-            ds = tf.data.Dataset.from_tensor_slices((x, y))
-        else:
-            ds = tf.data.Dataset.from_tensor_slices(np.asarray(data))
+        x, y = _arrays(data)
+        ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
         if shuffle:
-            ds = ds.shuffle(len(data[0]) if isinstance(data, tuple) else len(data), seed=seed)
+            ds = ds.shuffle(len(x), seed=seed)
         ds = ds.batch(batch_size)
     if preprocessor is not None:
         ds = ds.map(preprocessor, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def wants_tf_data(data) -> bool:
+    """Whether ``data`` goes through tf.data: a dataset, or arrays on the TensorFlow backend (where Keras
+    would rebuild a pipeline from arrays every epoch). Elsewhere arrays are batched in numpy, so the JAX
+    and PyTorch backends run without TensorFlow installed."""
+    import keras
+
+    return is_dataset(data) or keras.backend.backend() == "tensorflow"
+
+
+def batches(data, *, batch_size: int = 32, preprocessor=None):
+    """Numpy batches of ``x`` or ``(x, y)``, in order, through tf.data only where ``wants_tf_data`` says so.
+
+    A KerasHub preprocessor is applied to each batch's ``x`` (mapped over the dataset on tf.data).
+    """
+    if wants_tf_data(data):
+        yield from to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator()
+        return
+    import keras
+
+    x, y = _arrays(data)
+    for start in range(0, len(x), batch_size):
+        part = x[start:start + batch_size]
+        if preprocessor is not None:
+            part = keras.tree.map_structure(keras.ops.convert_to_numpy, preprocessor(part.tolist()))
+        yield part if y is None else (part, y[start:start + batch_size])
 
 
 _PEEK_BATCHES = 4  # a tf.data pipeline is checked on its first batches: reading it all could cost an epoch

@@ -167,18 +167,44 @@ def batch_plan(tokens: TokenizedText, batch_size: int, rng: np.random.Generator 
     return plan
 
 
+def _batch(tokens: TokenizedText, width: int, members: np.ndarray):
+    x = {k: v[members, :width] for k, v in tokens.inputs.items()}
+    return x if tokens.labels is None else (x, tokens.labels[members])
+
+
+class _BucketBatches(keras.utils.PyDataset):
+    """The bucketed batches as numpy, a new plan every epoch with ``rng``: JAX and PyTorch need no TensorFlow."""
+
+    def __init__(self, tokens: TokenizedText, batch_size: int, rng: np.random.Generator | None):
+        super().__init__()
+        self.tokens, self.batch_size, self.rng = tokens, batch_size, rng
+        self.plan = batch_plan(tokens, batch_size, rng)
+
+    def __len__(self):
+        return len(self.plan)
+
+    def __getitem__(self, index):
+        return _batch(self.tokens, *self.plan[index])
+
+    def on_epoch_end(self):
+        if self.rng is not None:
+            self.plan = batch_plan(self.tokens, self.batch_size, self.rng)
+
+
 def dataset(tokens: TokenizedText, batch_size: int, *, shuffle: bool = False, seed: int = 0):
-    """A ``tf.data.Dataset`` of bucketed batches (``x`` dicts, or ``(x, y)`` when there are labels);
-    with ``shuffle`` every pass over it (every epoch) draws a new order."""
+    """Bucketed batches (``x`` dicts, or ``(x, y)`` when there are labels) for ``fit``/``predict``: a
+    ``tf.data.Dataset`` on the TensorFlow backend, numpy batches (a ``PyDataset``) elsewhere; with
+    ``shuffle`` every pass over them (every epoch) draws a new order."""
+    rng = np.random.default_rng(seed) if shuffle else None
+    if keras.backend.backend() != "tensorflow":
+        return _BucketBatches(tokens, batch_size, rng)
     import tensorflow as tf
 
-    rng = np.random.default_rng(seed) if shuffle else None
     n_batches = len(batch_plan(tokens, batch_size))
 
     def batches():
         for width, members in batch_plan(tokens, batch_size, rng):
-            x = {k: v[members, :width] for k, v in tokens.inputs.items()}
-            yield x if tokens.labels is None else (x, tokens.labels[members])
+            yield _batch(tokens, width, members)
 
     x_spec = {k: tf.TensorSpec((None, None), tf.as_dtype(v.dtype)) for k, v in tokens.inputs.items()}
     spec = x_spec if tokens.labels is None else (
@@ -196,7 +222,7 @@ def token_model(model) -> keras.Model:
 def run_in_order(model: keras.Model, tokens: TokenizedText, batch_size: int) -> np.ndarray:
     """``model`` (taking token arrays) over bucketed batches, outputs back in input order."""
     plan = batch_plan(tokens, batch_size)
-    # Through one tf.data pipeline of unknown width: TensorFlow traces the step once for all buckets.
+    # On TensorFlow through one tf.data pipeline of unknown width: the step is traced once for all buckets.
     outputs = model.predict(dataset(dataclasses.replace(tokens, labels=None), batch_size), verbose=0)
     result = np.empty_like(outputs)
     result[np.concatenate([members for _, members in plan])] = outputs

@@ -16,7 +16,7 @@ import numpy as np
 from kzoo import _text_batches, config
 from kzoo._checks import whole_number
 from kzoo._files import atomic_path
-from kzoo._data import check_inputs, is_dataset, to_dataset
+from kzoo._data import batches, check_inputs, is_dataset
 from kzoo._graph import output_chain
 from kzoo.errors import InputError
 from kzoo.heads import find_head
@@ -136,7 +136,7 @@ def _text_features(model, extractor, data, batch_size):
 
 def _batched_features(extractor, data, batch_size, preprocessor):
     feats, labels = [], []
-    for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
+    for batch in batches(data, batch_size=batch_size, preprocessor=preprocessor):
         x, y = batch if isinstance(batch, tuple) else (batch, None)
         feats.append(np.asarray(extractor.predict_on_batch(x), dtype="float32"))
         if y is not None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from kzoo import _text_batches
 from kzoo._checks import check_scalar, positive_number, whole_number
-from kzoo._data import check_inputs, check_training_data, to_dataset
+from kzoo._data import check_inputs, check_training_data, is_dataset, to_dataset, wants_tf_data
 from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.freeze import body_layers, freeze, layer_groups, unfreeze
@@ -274,14 +274,39 @@ def _fit_head_on_features(model, train, validation_data, batch_size, epochs, ini
     _, head_block = split_model(model)
     feats = extract_features(model, train, batch_size=batch_size)
     val = extract_features(model, validation_data, batch_size=batch_size) if validation_data is not None else None
-    # Through tf.data, not numpy: Keras rebuilds a pipeline from arrays every epoch (~0.1 s each).
     return _fit_model(head_block, feats, val, batch_size, epochs, initial_epoch, optimizer, compile_kw, fit_kw)
 
 
+class _ArrayBatches(keras.utils.PyDataset):
+    """``(x, y)`` arrays in batches, reshuffled every epoch when asked: the numpy pipeline, no TensorFlow."""
+
+    def __init__(self, x, y, batch_size, shuffle, seed=0):
+        super().__init__()
+        self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, index):
+        part = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        return self.x[part], self.y[part]
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.order = self.rng.permutation(len(self.x))
+
+
 def _fit_data(data, batch_size, shuffle=False):
+    """What ``model.fit`` gets: bucketed text batches, tf.data where ``wants_tf_data`` says so, numpy otherwise."""
+    if data is None:
+        return None
     if isinstance(data, _text_batches.TokenizedText):
         return _text_batches.dataset(data, batch_size, shuffle=shuffle)
-    return None if data is None else to_dataset(data, batch_size=batch_size, shuffle=shuffle)
+    if wants_tf_data(data):
+        return to_dataset(data, batch_size=batch_size, shuffle=shuffle)
+    return _ArrayBatches(*(np.asarray(a) for a in data), batch_size=batch_size, shuffle=shuffle)
 
 
 @dataclasses.dataclass
@@ -367,8 +392,10 @@ def lr_find(model: keras.Model, train, *, start_lr: float = 1e-7, end_lr: float 
 
     model.compile(optimizer=fresh_optimizer(optimizer, start_lr), loss=loss or _default_loss(model))
     try:
-        # One step per "epoch": Keras reports the mean loss of an epoch, here that of one batch.
-        model.fit(to_dataset(train, batch_size=batch_size, shuffle=True).repeat(), steps_per_epoch=1,
+        # One step per "epoch": Keras reports the mean loss of an epoch, here that of one batch. A tf.data
+        # pipeline must repeat to last; the numpy batches start over (reshuffled) every epoch.
+        data = _fit_data(train, batch_size, shuffle=True)
+        model.fit(data.repeat() if is_dataset(data) else data, steps_per_epoch=1,
                   epochs=num_steps, callbacks=[_Sweep()], shuffle=False, verbose=0)
     finally:
         model.set_weights(saved)

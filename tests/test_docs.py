@@ -82,12 +82,15 @@ def site(tmp_path_factory):
 
 def test_site_has_home_getting_started_course_and_api(site):
     for page in ("index.html", "getting-started/index.html", "course/index.html", "api/zoo/index.html",
-                 "notebooks/00_setup_and_the_zoo/index.html", "notebooks/01_what_pretraining_is/index.html"):
+                 "course/00_setup_and_the_zoo/index.html", "course/01_what_pretraining_is/index.html"):
         assert (site / page).is_file(), page
     assert "kzoo.load" in (site / "api" / "zoo" / "index.html").read_text(encoding="utf-8")
-    notebook = (site / "notebooks" / "01_what_pretraining_is" / "index.html").read_text(encoding="utf-8")
+    notebook = (site / "course" / "01_what_pretraining_is" / "index.html").read_text(encoding="utf-8")
     assert "What pre-training is" in notebook and "BEGIN SOLUTION" in notebook  # rendered, with solutions
+    assert "FAST mode: False" in notebook  # the executed copy of the full-mode run, outputs included
+    # Only the executed copies are pages: not the stripped sources, not the student versions.
     assert not (site / "notebooks" / "student").exists()
+    assert not list((site / "notebooks").glob("[0-9][0-9]_*"))
 
 
 def test_no_broken_internal_links(site):
@@ -137,7 +140,7 @@ def _browser(chromium: str, *args: str) -> subprocess.CompletedProcess:
                            "--window-size=1280,900", *args], capture_output=True, text=True, timeout=120)
 
 
-def test_a_real_browser_renders_the_home_page_and_every_notebook_cell(site, tmp_path):
+def test_a_real_browser_renders_the_home_page_and_every_notebook_cell_and_figure(site, tmp_path):
     import nbformat
     from PIL import Image
 
@@ -151,9 +154,13 @@ def test_a_real_browser_renders_the_home_page_and_every_notebook_cell(site, tmp_
         assert image.size == (1280, 900)
         assert len(set(image.getdata())) > 50, "the home page rendered blank"
         for source in sorted((REPO / "notebooks").glob(course.NOTEBOOK_PATTERN)):
-            nb = nbformat.read(source, as_version=4)
-            dom = _browser(chromium, "--dump-dom", f"{url}/notebooks/{source.stem}/").stdout
+            nb = nbformat.read(REPO / "docs" / "course" / source.name, as_version=4)  # the executed copy
+            dom = _browser(chromium, "--dump-dom", f"{url}/course/{source.stem}/").stdout
             for kind, css in (("code", "jp-CodeCell"), ("markdown", "jp-MarkdownCell")):
                 expected = sum(cell.cell_type == kind for cell in nb.cells)
                 rendered = re.findall(rf'class="jp-Cell {css}[^"]*" id="cell-id=', dom)  # one per cell
                 assert len(rendered) == expected, f"{source.name}: {len(rendered)} of {expected} {kind} cells"
+            figures = sum(any(k.startswith("image/") for k in out.get("data", {}))
+                          for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+            shown = re.findall(r'<img [^>]*src="data:image/(?:png|jpeg);base64,', dom)
+            assert len(shown) == figures, f"{source.name}: the page shows {len(shown)} of its {figures} figures"

@@ -60,3 +60,40 @@ def test_installed_wheel_runs_the_demo_offline_from_another_folder(wheel, tmp_pa
     assert demo.returncode == 0, demo.stderr[-3000:]
     assert "labelled/class" in demo.stdout and (elsewhere / "out" / "demo.png").is_file()
     assert demo.stderr == "", demo.stderr[-3000:]  # quiet: no TensorFlow start-up lines, no warnings
+
+
+# Removes the editable kzoo of the surrounding environment (a meta-path finder installed by a .pth file,
+# which site.py runs before sitecustomize), so a virtualenv made with --system-site-packages lacks kzoo.
+_HIDE_EDITABLE_KZOO = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable___kzoo")]
+"""
+
+
+def test_the_install_cell_installs_kzoo_into_a_clean_virtualenv(wheel, tmp_path):
+    from kzoo.course.install import install_code
+    from kzoo.course.source import REPOSITORY
+
+    venv, hide = tmp_path / "venv", tmp_path / "hide"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120)
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(_HIDE_EDITABLE_KZOO)
+    python = str(venv / "bin" / "python")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "KZOO_ASSETS")}
+    # Offline: the wheel from KZOO_INSTALL_FROM, its dependencies and the weight packages already present.
+    env.update(PYTHONPATH=str(hide), KZOO_INSTALL_FROM=str(wheel), PIP_NO_INDEX="1", MPLBACKEND="Agg")
+
+    def child(code):
+        return subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300, env=env,
+                              cwd=tmp_path)
+
+    before = child("import importlib.util; print(importlib.util.find_spec('kzoo'))")
+    assert before.stdout.strip() == "None", before.stdout + before.stderr
+    cell = child(install_code("07_audio.ipynb"))
+    assert cell.returncode == 0, cell.stdout[-2000:] + cell.stderr[-3000:]
+    after = child("import kzoo, kzoo.course; print(kzoo.__file__); print(kzoo.course.source.REPOSITORY)")
+    assert after.returncode == 0, after.stderr[-3000:]
+    location, repository = after.stdout.split()
+    assert Path(location).is_relative_to(venv) and repository == REPOSITORY
+    again = child(install_code("07_audio.ipynb"))  # now a no-op: nothing printed, nothing installed
+    assert again.returncode == 0 and again.stdout == again.stderr == ""
