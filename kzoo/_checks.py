@@ -152,22 +152,3 @@ def labelled_pair(data, what: str = "data", *, class_indices: bool = False) -> t
                          f"got dtype {y.dtype} with values from {y.min()!r} to {y.max()!r}.")
     return x, y
 
-
-def texts(x, what: str = "texts") -> np.ndarray:
-    """``x`` as a 1-D object array of non-empty strings, else an InputError naming the first bad item.
-
-    Example:
-        >>> texts(["a good film", "dull"]).tolist()
-        ['a good film', 'dull']
-        >>> texts(["fine", None], "train")
-        Traceback (most recent call last):
-        kzoo.errors.InputError: train: item 1 is None, not a non-empty string; ...
-    """
-    array = np.asarray(x, dtype=object)
-    if array.ndim != 1 or len(array) == 0:
-        raise InputError(f"{what} must be a non-empty 1-D list or array of strings, got shape {array.shape}.")
-    for i, item in enumerate(array):
-        if not isinstance(item, str) or not item.strip():
-            raise InputError(f"{what}: item {i} is {item!r}, not a non-empty string; remove it or replace it "
-                             "with the text it stands for.")
-    return array

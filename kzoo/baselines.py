@@ -11,7 +11,8 @@ import dataclasses
 
 import numpy as np
 
-from kzoo._checks import labelled_pair, positive_number, texts, whole_number
+from kzoo._checks import labelled_pair, positive_number, whole_number
+from kzoo._text_batches import check_texts
 from kzoo.errors import InputError
 
 
@@ -59,7 +60,7 @@ def bag_of_words(train, test, *, ngrams: int = 2, C: float = 10.0) -> BaselineRe
     (_, y), (_, y_test) = (labelled_pair(d, what, class_indices=True) for d, what in
                            ((train, "train"), (test, "test")))
     # From the data as given: numpy would turn a stray number into text (np.asarray(["a", 3])).
-    x, x_test = texts(train[0], "train texts"), texts(test[0], "test texts")
+    x, x_test = check_texts(train[0], "train texts"), check_texts(test[0], "test texts")
     ngrams, C = whole_number("ngrams", ngrams), positive_number("C", C)
     if len(np.unique(y)) < 2:
         raise InputError(f"train has a single class ({int(y[0])}); a classifier needs examples of at least two.")

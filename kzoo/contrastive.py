@@ -10,13 +10,11 @@ pairs, which is why it works where ordinary fine-tuning has too little to learn 
 """
 from __future__ import annotations
 
-import warnings
-
 import keras
 import numpy as np
 
-from kzoo._checks import positive_number, texts as check_texts, whole_number
-from kzoo._data import to_dataset
+from kzoo._checks import positive_number, whole_number
+from kzoo._text_batches import check_texts, text_preprocessor, tokenize
 from kzoo.errors import InputError
 from kzoo.features import split_model
 from kzoo.freeze import unfreeze
@@ -72,14 +70,6 @@ def sentence_pairs(labels, pairs_per_sentence: int = 10, *, max_pairs: int | Non
     return np.asarray(first)[order], np.asarray(second)[order], np.asarray(target, "float32")[order]
 
 
-def _tokens(model, x, batch_size) -> dict[str, np.ndarray]:
-    """Tokenise every sentence once, then cut the padding columns that no sentence reaches."""
-    batches = list(to_dataset(x, batch_size=batch_size, preprocessor=model.preprocessor).as_numpy_iterator())
-    tokens = {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
-    longest = int(tokens["padding_mask"].sum(axis=1).max())
-    return {key: value[:, :longest] for key, value in tokens.items()}
-
-
 def _pair_model(extractor: keras.Model, names: list[str]) -> keras.Model:
     """Two sentences in, the cosine similarity of their embeddings out (the encoder's weights shared)."""
     inputs = {f"{side}_{name}": keras.Input((None,), dtype=tensor.dtype, name=f"{side}_{name}")
@@ -100,7 +90,7 @@ def contrastive_fine_tune(model: keras.Model, texts, labels, *, pairs_per_senten
        the cosine similarity of the two mean-pooled embeddings match the target (mean squared error);
     3. ``kzoo.fit_head`` fits the head by logistic regression on the new embeddings.
 
-    Sentences are tokenised once and padded only to the longest of them.
+    Sentences are tokenised once and padded only to the bucket (16, 32, 64, ... tokens) of the longest.
 
     Args:
         model: a text classifier with its tokenizer, e.g. ``kzoo.load("minilm_l6", class_names=...)``.
@@ -141,7 +131,7 @@ def contrastive_fine_tune(model: keras.Model, texts, labels, *, pairs_per_senten
         >>> np.argmax(model.predict(np.array(texts), verbose=0), axis=1).tolist()
         [1, 1, 0, 0]
     """
-    if getattr(model, "preprocessor", None) is None:
+    if text_preprocessor(model) is None:
         raise InputError(f"{model.name} has no tokenizer (preprocessor): contrastive_fine_tune trains text "
                          "encoders; load one with kzoo.load('minilm_l6', class_names=[...]).")
     x = check_texts(texts, "texts")
@@ -161,13 +151,11 @@ def contrastive_fine_tune(model: keras.Model, texts, labels, *, pairs_per_senten
 
     extractor, _ = split_model(model)
     unfreeze(model)
-    tokens = _tokens(model, x, batch_size=64)
+    tokens = tokenize(model, x).inputs  # tokenized once, cut to the widest bucket any sentence needs
     names = [tensor.name for tensor in extractor.inputs]
     pairs = _pair_model(extractor, names)
     pairs.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
     inputs = {f"{side}_{name}": tokens[name][index] for side, index in (("a", first), ("b", second))
               for name in names}
-    with warnings.catch_warnings():  # the encoder's pooler, unused by mean pooling, gets no gradient
-        warnings.filterwarnings("ignore", message="Gradients do not exist for variables")
-        pairs.fit(inputs, target, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
+    pairs.fit(inputs, target, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
     return fit_head(model, (x, y), C=C)

@@ -6,28 +6,27 @@ import pytest
 import kzoo
 from kzoo.contrastive import sentence_pairs
 
-POSITIVE = ["a good film", "great plot", "the film and the plot a good", "fine and great", "good good film",
-            "a great film"]
-NEGATIVE = ["a bad film", "awful plot", "the film and the plot a dull", "bad and awful", "dull dull film",
-            "an awful film"]
+# The tiny BERT's words are w0..w19: w1-w5 play praise, w6-w10 complaint, w11-w14 neutral filler.
+POSITIVE = ["w11 w1 w12", "w2 w13", "w12 w11 w13 w14 w11 w1", "w3 w14 w2", "w1 w1 w12", "w11 w4 w12"]
+NEGATIVE = ["w11 w6 w12", "w7 w13", "w12 w11 w13 w14 w11 w8", "w6 w14 w7", "w8 w8 w12", "w11 w9 w12"]
 TEXTS = np.array(POSITIVE + NEGATIVE, dtype=object)
 LABELS = np.array([1] * len(POSITIVE) + [0] * len(NEGATIVE))
 
 
 def test_bag_of_words_learns_words_and_word_pairs():
-    result = kzoo.bag_of_words((TEXTS, LABELS), (["great film", "dull plot", "awful", "good"], [1, 0, 0, 1]))
+    result = kzoo.bag_of_words((TEXTS, LABELS), (["w2 w12", "w7 w11", "w8", "w1"], [1, 0, 0, 1]))
     assert result.predictions.tolist() == [1, 0, 0, 1]
     assert result.accuracy == 1.0
     names = result.model[0].get_feature_names_out()
-    assert "good film" in names and "good" in names  # unigrams and bigrams
+    assert "w1 w12" in names and "w1" in names  # unigrams and bigrams
     unigram_only = kzoo.bag_of_words((TEXTS, LABELS), (TEXTS, LABELS), ngrams=1)
     assert all(" " not in name for name in unigram_only.model[0].get_feature_names_out())
 
 
 @pytest.mark.parametrize("train, message", [
-    ((["good", ""], [1, 0]), "item 1 is ''"),
-    ((["good", None], [1, 0]), "item 1 is None"),
-    ((["good", 3], [1, 0]), "item 1 is 3"),
+    ((["good", ""], [1, 0]), r"train texts\[1\] is empty"),
+    ((["good", None], [1, 0]), r"train texts\[1\] is None"),
+    ((["good", 3], [1, 0]), r"train texts\[1\] is 3"),
     ((["good", "bad"], [1, 1]), "single class"),
     ((["good", "bad"], [1]), "they must match"),
 ])
@@ -36,10 +35,10 @@ def test_bag_of_words_refuses_bad_text(train, message):
         kzoo.bag_of_words(train, (["good"], [1]))
 
 
-def test_fit_head_is_the_logistic_regression_of_the_features(tiny_sentence_classifier):
+def test_fit_head_is_the_logistic_regression_of_the_features(tiny_text_model):
     from sklearn.linear_model import LogisticRegression
 
-    model = kzoo.fit_head(tiny_sentence_classifier, (TEXTS, LABELS), C=0.5)
+    model = kzoo.fit_head(tiny_text_model, (TEXTS, LABELS), C=0.5)
     features = kzoo.extract_features(model, TEXTS)
     expected = LogisticRegression(C=0.5, max_iter=5000).fit(features, LABELS).predict_proba(features)
     probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(TEXTS, verbose=0)))
@@ -83,8 +82,8 @@ def _mean_similarity(model, same):
     return similarity[mask].mean()
 
 
-def test_contrastive_fine_tune_pulls_classes_apart_and_fits_the_head(tiny_sentence_classifier):
-    model = tiny_sentence_classifier
+def test_contrastive_fine_tune_pulls_classes_apart_and_fits_the_head(tiny_text_model):
+    model = tiny_text_model
     gap_before = _mean_similarity(model, True) - _mean_similarity(model, False)
     encoder_before = [np.array(w) for w in model.backbone.get_weights()]
     kzoo.contrastive_fine_tune(model, TEXTS, LABELS, pairs_per_sentence=8, epochs=3, learning_rate=3e-3)
@@ -98,17 +97,17 @@ def test_contrastive_fine_tune_pulls_classes_apart_and_fits_the_head(tiny_senten
     (TEXTS, LABELS[:-1], {}, "one per text"),
     (TEXTS, LABELS.astype(float), {}, "integer class indices"),
     (TEXTS, LABELS * 2, {}, "head has 2 classes"),
-    (np.array(["good", "", "bad", "dull"], dtype=object), [1, 1, 0, 0], {}, "item 1 is ''"),
+    (np.array(["w1", "", "w6", "w7"], dtype=object), [1, 1, 0, 0], {}, r"texts\[1\] is empty"),
     (TEXTS, LABELS, {"learning_rate": 0}, "learning_rate == 0"),
     (TEXTS, LABELS, {"pairs_per_sentence": 0}, "pairs_per_sentence == 0"),
     (TEXTS, LABELS, {"max_pairs": 1}, "max_pairs == 1"),
 ])
-def test_contrastive_fine_tune_refuses_bad_input_before_training(tiny_sentence_classifier, texts, labels,
+def test_contrastive_fine_tune_refuses_bad_input_before_training(tiny_text_model, texts, labels,
                                                                  kwargs, message):
-    before = [np.array(w) for w in tiny_sentence_classifier.get_weights()]
+    before = [np.array(w) for w in tiny_text_model.get_weights()]
     with pytest.raises(kzoo.InputError, match=message):
-        kzoo.contrastive_fine_tune(tiny_sentence_classifier, texts, labels, **kwargs)
-    assert all(np.array_equal(a, b) for a, b in zip(before, tiny_sentence_classifier.get_weights()))
+        kzoo.contrastive_fine_tune(tiny_text_model, texts, labels, **kwargs)
+    assert all(np.array_equal(a, b) for a, b in zip(before, tiny_text_model.get_weights()))
 
 
 def test_contrastive_fine_tune_needs_a_text_model():
