@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+import weakref
 
 import keras
 import numpy as np
@@ -28,6 +29,7 @@ from kzoo._data import is_dataset
 from kzoo.errors import InputError
 
 SMALLEST_BUCKET = 8
+_TOKEN_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _TOKENIZE_CHUNK = 2048  # strings tokenized per preprocessor call: bounds the full-width arrays in memory
 
 
@@ -200,8 +202,11 @@ def dataset(tokens: TokenizedText, batch_size: int, *, shuffle: bool = False, se
 
 def token_model(model) -> keras.Model:
     """A plain functional model on the same layers as ``model`` that takes token arrays: training it
-    trains ``model``; KerasHub's ``fit``/``predict`` would tokenize the batches again."""
-    return keras.Model(model.input, model.output, name=f"{model.name}_tokens")
+    trains ``model``; KerasHub's ``fit``/``predict`` would tokenize the batches again. One per model,
+    kept while the model lives, so repeated predictions reuse its traced/compiled predict step."""
+    if model not in _TOKEN_MODELS:
+        _TOKEN_MODELS[model] = keras.Model(model.input, model.output, name=f"{model.name}_tokens")
+    return _TOKEN_MODELS[model]
 
 
 def run_in_order(model: keras.Model, tokens: TokenizedText, batch_size: int) -> np.ndarray:
