@@ -84,8 +84,7 @@ def main() -> None:
     head = kzoo.fine_tune(model, (x[:args.head_train], y[:args.head_train]), head_epochs=args.head_epochs,
                           lr=HEAD_LR, batch_size=BATCH)
     print(f"phase 1 done {time.perf_counter() - start:.0f}s {head.history}", flush=True)
-    # One batch per bucket may be partial: the schedule is sized for at most that many steps.
-    steps = args.epochs * (math.ceil(len(x) / BATCH) + len(_text_batches.buckets_for(128)))
+    steps = args.epochs * math.ceil(len(x) / BATCH)  # bucketed batches are full but the last
     warmup = max(1, int(args.warmup * steps))
     schedule = keras.optimizers.schedules.CosineDecay(0.0, steps - warmup, warmup_target=args.lr,
                                                       warmup_steps=warmup)
