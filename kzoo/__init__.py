@@ -44,6 +44,9 @@ _DEFINED_IN = {
     **dict.fromkeys(["add_classes", "class_names", "find_head", "swap_head"], "kzoo.heads"),
     **dict.fromkeys(["ClassifierHead", "ImagePreprocessing", "MaskedMeanPooling"], "kzoo.layers"),
     "predict": "kzoo.predict",
+    "fit_head": "kzoo.probe",
+    **dict.fromkeys(["contrastive_fine_tune", "sentence_pairs"], "kzoo.contrastive"),
+    **dict.fromkeys(["BaselineResult", "bag_of_words"], "kzoo.baselines"),
     **dict.fromkeys(["ZooEntry", "fetch", "find_local", "info", "list_models", "load"], "kzoo.models"),
 }
 _SUBMODULES = ["compare", "datasets", "devices", "doctor", "exercises", "incremental", "plots", "pretrain",

@@ -168,10 +168,10 @@ def test_for_notebook_finds_each_module_and_validates_the_number():
 
 
 @pytest.mark.parametrize("number", kzoo.exercises.notebooks())
-def test_every_notebook_has_two_to_eight_complete_questions(number):
+def test_every_notebook_has_two_to_ten_complete_questions(number):
     # two to four exercises, plus the end-of-notebook questionnaire's few questions (issue 13)
     questions = for_notebook(number)
-    assert 2 <= len(questions) <= 8
+    assert 2 <= len(questions) <= 10
     for q in questions.values():
         assert q.prompt and q._hint and q._solution
 
@@ -375,8 +375,16 @@ def test_notebook_03_right_and_wrong_answers():
 
 def test_notebook_06_right_and_wrong_answers():
     q = for_notebook("06")
-    assert q["padding_mask"].check("b", quiet=True) and not q["padding_mask"].check("a", quiet=True)
+    assert q["padding_mask"].check("a", quiet=True) and not q["padding_mask"].check("b", quiet=True)
+    assert q["pretraining"].check("(C)", quiet=True)
+    assert not any(q["pretraining"].check(wrong, quiet=True) for wrong in "abd")
     assert q["head_params"].check(770, quiet=True) and not q["head_params"].check(768, quiet=True)
+    assert q["head_params"].check(np.int64(770), quiet=True)
+    assert q["probe_32"].check(np.float32(0.7), quiet=True)
+    assert not q["probe_32"].check(70.0, quiet=True) and not q["probe_32"].check(0.5, quiet=True)
+    assert q["pairs"].check(640, quiet=True) and not q["pairs"].check(320, quiet=True)
+    assert q["unseen_word"].check("d", quiet=True) and not q["unseen_word"].check("a", quiet=True)
+    assert q["prompt_or_tune"].check("a", quiet=True) and not q["prompt_or_tune"].check("b", quiet=True)
     assert q["cosine"].check(lambda a, b: float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b))),
                              quiet=True)
     assert not q["cosine"].check(lambda a, b: float(np.dot(a, b)), quiet=True)  # not normalised
