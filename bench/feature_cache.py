@@ -13,15 +13,13 @@ accuracy, the one-off extraction included, at the accuracy each reaches. The per
     KZOO_ASSETS=../shared/assets python bench/feature_cache.py --epochs 10
 """
 import argparse
-import datetime
 import json
-import os
-import platform
 import time
 
 import keras
 import numpy as np
 
+import _record
 import kzoo
 
 GUIDE, CACHED = "keras-guide (backbone every epoch)", "kzoo cached features"
@@ -92,18 +90,9 @@ def main() -> None:
         "per_extra_epoch_speedup": round(guide["extra_epoch_seconds"] / ours["extra_epoch_seconds"]),
         "accuracy_difference_points": round(100 * (ours["val_accuracy"] - guide["val_accuracy"]), 1),
         "results": results,
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs)",
-        "load_average": round(os.getloadavg()[0], 1),
-        "backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "date": datetime.date.today().isoformat(),
+        **_record.environment(),
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(record, f, indent=2)
-    with open(args.out.removesuffix(".json") + ".md", "w") as f:
-        f.write(markdown(record))
-    print(markdown(record))
+    _record.write(record, args.out, markdown(record))
 
 
 if __name__ == "__main__":

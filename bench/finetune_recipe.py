@@ -10,15 +10,13 @@ tutorial's fine-tuned ResNet-18 on the same photos, about 94-95%.
     KZOO_ASSETS=../shared/assets python bench/finetune_recipe.py --seeds 3
 """
 import argparse
-import datetime
 import json
-import os
-import platform
 import time
 
 import keras
 import numpy as np
 
+import _record
 import kzoo
 
 RECIPE = {"head_epochs": 10, "lr": 1e-3, "epochs": 4, "finetune_lr": 1e-4, "schedule": "cosine", "warmup": 0.1}
@@ -77,18 +75,9 @@ def main() -> None:
         "recipe": {**RECIPE, "augment": "RandomFlip(horizontal), RandomZoom(-0.2..0), RandomTranslation(0.1)"},
         "runs": runs,
         "summary": summary(runs),
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs)",
-        "load_average": round(os.getloadavg()[0], 1),
-        "backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "date": datetime.date.today().isoformat(),
+        **_record.environment(),
     }
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(record, f, indent=2)
-    with open(args.out.removesuffix(".json") + ".md", "w") as f:
-        f.write(markdown(record))
-    print(markdown(record))
+    _record.write(record, args.out, markdown(record))
 
 
 if __name__ == "__main__":
