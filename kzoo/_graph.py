@@ -73,6 +73,45 @@ def weight_layers(model: keras.Model) -> list[keras.layers.Layer]:
     return [layer for layer in leaf_layers(model) if layer.weights]
 
 
+def layers_reaching_outputs(model: keras.Model) -> list[keras.layers.Layer]:
+    """The leaf layers of ``model`` whose outputs reach its outputs, in ``leaf_layers`` order.
+
+    Nested functional models are walked from the outputs the outer graph uses, so a branch of a
+    backbone nobody reads (BERT's ``pooled_dense`` under a mean-pooling head) is left out: training
+    it would give it no gradient. A model without a graph (subclassed) counts whole.
+
+    Example:
+        >>> import keras, kzoo
+        >>> inputs = keras.Input((2,))
+        >>> unused = keras.layers.Dense(3, name="unused")(inputs)
+        >>> m = keras.Model(inputs, keras.layers.Dense(1, name="out")(inputs))
+        >>> [layer.name for layer in layers_reaching_outputs(m) if layer.weights]
+        ['out']
+    """
+    outputs = getattr(model, "outputs", None)
+    if not outputs:
+        return leaf_layers(model)
+    reached = set()
+    _mark_reaching(model, outputs, reached)
+    return [layer for layer in leaf_layers(model) if id(layer) in reached]
+
+
+def _mark_reaching(model, tensors, reached: set) -> None:
+    stack, seen = list(tensors), set()
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        layer, node_index, tensor_index = tensor._keras_history
+        inner_outputs = getattr(layer, "outputs", None) if isinstance(layer, keras.Model) else None
+        if inner_outputs:
+            _mark_reaching(layer, [inner_outputs[tensor_index]], reached)
+        else:
+            reached.update(id(leaf) for leaf in [layer, *(leaf_layers(layer) if getattr(layer, "layers", None) else [])])
+        stack.extend(layer._inbound_nodes[node_index].input_tensors)
+
+
 def is_task(model) -> bool:
     """True for a KerasHub task (a functional model that may own a preprocessor)."""
     try:

@@ -17,7 +17,6 @@ import importlib.util
 import logging
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from kzoo.errors import InputError
@@ -28,9 +27,8 @@ OFFLINE_ENV = "KZOO_OFFLINE"
 FAST_ENV = "KZOO_FAST"
 VERBOSE_ENV = "KZOO_VERBOSE"
 
-# Framework chatter a kzoo user cannot act on: the text encoder's pooler, which the mean-pooled head
-# never reads, and tf.function retracing when few-shot runs train many small models.
-_QUIET_WARNINGS = (r"Gradients do not exist for variables",)
+# Framework chatter a kzoo user cannot act on: tf.function retracing when few-shot runs train many
+# small models. (The text encoder's unused pooler is no longer trained, so its warning is not hidden.)
 _QUIET_LOGGERS = ("tensorflow", "absl")
 
 
@@ -143,12 +141,12 @@ def verbose() -> bool:
 
 
 def quiet() -> bool:
-    """Silence TensorFlow/absl logging and framework warnings a user cannot act on, unless ``$KZOO_VERBOSE``.
+    """Silence TensorFlow/absl logging a user cannot act on, unless ``$KZOO_VERBOSE``.
 
     Best called before TensorFlow is imported (the ``kzoo`` command does): its C++ log level is read
     once, at import, and TensorFlow 2.19+ writes a few lines at import whatever the level says, so that
     one import runs with the process' stderr closed. Called later (a notebook's first cell, after
-    ``import keras``) it still silences the Python-side logs and warnings, the ones a notebook shows.
+    ``import keras``) it still silences the Python-side logs, the ones a notebook shows.
     A ``TF_CPP_MIN_LOG_LEVEL`` you set yourself is kept.
 
     Returns:
@@ -163,8 +161,6 @@ def quiet() -> bool:
         return False
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _quiet_loggers()
-    for message in _QUIET_WARNINGS:
-        warnings.filterwarnings("ignore", message=message)
     if "tensorflow" not in sys.modules and not any(isinstance(f, _SilentImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _SilentImport())
     return True

@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kzoo import config
+from kzoo import _text_batches, config
 from kzoo._checks import whole_number
 from kzoo._files import atomic_path
 from kzoo._data import check_inputs, is_dataset, to_dataset
@@ -85,7 +85,9 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
 
     Args:
         model: a classifier (its body is used) or any model whose output is the feature you want.
-            A KerasHub task's preprocessor is applied first (text is tokenised, for example).
+            A KerasHub task's preprocessor is applied first (text is tokenised, for example); texts
+            given as arrays are tokenized once and run in length buckets, each batch padded only to
+            its bucket (``kzoo._text_batches``).
         data: ``x`` (array or list), ``(x, y)``, or a batched ``tf.data.Dataset`` of ``x`` or ``(x, y)``.
         batch_size: batch size for array input.
         cache: store the features on disk (in ``$KZOO_CACHE/features``) under a fingerprint of the
@@ -112,11 +114,27 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
         if is_dataset(data):
             raise InputError("cache=True needs array input (x or (x, y)); a tf.data pipeline cannot be "
                              "fingerprinted. Cache the arrays yourself or pass cache=False.")
-        x = np.asarray(data[0] if isinstance(data, tuple) else data)
+        x = _fingerprint_input(data)
         path = config.cache_dir() / "features" / f"{extractor.name}-{_fingerprint(extractor, x)}.npz"
         if path.exists():
             stored = np.load(path, allow_pickle=False)
             return (stored["features"], stored["labels"]) if "labels" in stored else stored["features"]
+    if _text_batches.applies(model, data):
+        features, labels = _text_features(model, extractor, data, batch_size)
+    else:
+        features, labels = _batched_features(extractor, data, batch_size, preprocessor)
+    result = features if labels is None else (features, _plain(labels))
+    if path is not None:
+        _save_npz(path, features=features, **({} if labels is None else {"labels": result[1]}))
+    return result
+
+
+def _text_features(model, extractor, data, batch_size):
+    tokens = _text_batches.tokenize(model, data)
+    return _text_batches.run_in_order(extractor, tokens, batch_size).astype("float32"), tokens.labels
+
+
+def _batched_features(extractor, data, batch_size, preprocessor):
     feats, labels = [], []
     for batch in to_dataset(data, batch_size=batch_size, preprocessor=preprocessor).as_numpy_iterator():
         x, y = batch if isinstance(batch, tuple) else (batch, None)
@@ -125,11 +143,13 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
             labels.append(np.asarray(y))
     if not feats:
         raise InputError("data is empty: there is nothing to extract features from.")
-    features = np.concatenate(feats)
-    result = (features, _plain(np.concatenate(labels))) if labels else features
-    if path is not None:
-        _save_npz(path, features=features, **({"labels": result[1]} if labels else {}))
-    return result
+    return np.concatenate(feats), np.concatenate(labels) if labels else None
+
+
+def _fingerprint_input(data) -> np.ndarray:
+    if isinstance(data, _text_batches.TokenizedText):
+        return data.inputs["token_ids"]
+    return np.asarray(data[0] if isinstance(data, tuple) else data)
 
 
 def _plain(labels: np.ndarray) -> np.ndarray:

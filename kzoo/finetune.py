@@ -18,6 +18,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
+from kzoo import _text_batches
 from kzoo._checks import check_scalar, positive_number, whole_number
 from kzoo._data import check_inputs, check_training_data, is_dataset, to_dataset
 from kzoo.errors import InputError
@@ -33,32 +34,50 @@ def _default_loss(model):
 
 
 def fresh_optimizer(optimizer: str | keras.optimizers.Optimizer,
-                    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule) -> keras.optimizers.Optimizer:
+                    learning_rate: float | keras.optimizers.schedules.LearningRateSchedule
+                    ) -> keras.optimizers.Optimizer:
     """A new optimizer of the kind ``optimizer`` names or is, with ``learning_rate`` and no state.
 
     Each training phase gets its own: the state of one phase (Adam's moments) would be wrong for the next.
 
     Args:
         optimizer: a Keras optimizer name (``"adam"``) or instance (its settings are copied).
-        learning_rate: a finite number > 0, or a Keras learning-rate schedule.
+        learning_rate: a finite number > 0, or a Keras learning-rate schedule (e.g. warmup then
+            cosine decay: ``keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=5e-5,
+            warmup_steps=steps // 10)``), counted in training steps of the phase.
 
     Raises:
         kzoo.InputError: an unknown optimizer name or a bad learning rate.
 
     Example:
-        >>> import kzoo.finetune
+        >>> import keras, kzoo.finetune
         >>> type(kzoo.finetune.fresh_optimizer("sgd", 0.1)).__name__
         'SGD'
+        >>> warmup = keras.optimizers.schedules.CosineDecay(0.0, 100, warmup_target=5e-5, warmup_steps=10)
+        >>> float(kzoo.finetune.fresh_optimizer("adam", warmup).learning_rate)
+        0.0
     """
-    if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        learning_rate = check_scalar("learning_rate", learning_rate, min_val=0, include_boundaries="neither")
+    learning_rate = learning_rate_or_schedule("learning_rate", learning_rate)
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         try:
             optimizer = keras.optimizers.get(optimizer)
         except ValueError as err:
-            raise InputError(f"optimizer == {optimizer!r} is not a Keras optimizer; pass a name such as 'adam' "
-                             "or 'sgd', or an optimizer instance.") from err
+            raise InputError(f"optimizer == {optimizer!r} is not a Keras optimizer; pass a name such as "
+                             "'adam' or 'sgd', or an optimizer instance.") from err
     return type(optimizer).from_config({**optimizer.get_config(), "learning_rate": learning_rate})
+
+
+def learning_rate_or_schedule(name: str, value):
+    """``value`` if it is a Keras learning-rate schedule, else as a finite float > 0.
+
+    Example:
+        >>> learning_rate_or_schedule("finetune_lr", -1)
+        Traceback (most recent call last):
+        kzoo.errors.InputError: finetune_lr == -1, must be a finite number > 0.
+    """
+    if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
+        return value
+    return positive_number(name, value)
 
 
 def discriminative_optimizer(optimizer: keras.optimizers.Optimizer,
@@ -128,16 +147,17 @@ def _merge(histories: Sequence[tuple[str, keras.callbacks.History]]) -> keras.ca
     return merged
 
 
-_SCHEDULES = ("constant", "cosine")
+_SCHEDULES = (None, "cosine")
 _EVAL_BATCH = 256  # scoring cached features: any batch size gives the same numbers
 _OWN_FIT_ARGS = ("x", "y", "epochs", "initial_epoch", "validation_data", "shuffle", "batch_size", "steps_per_epoch")
 
 
 def fine_tune(model: keras.Model, train, validation_data=None, *,
               head_epochs: int = 5, lr: float = 1e-3, cache_features: bool = True,
-              epochs: int = 0, finetune_lr: float | None = None, unfreeze_top: int | float | str | None = None,
+              epochs: int = 0, finetune_lr: float | keras.optimizers.schedules.LearningRateSchedule | None = None,
+              unfreeze_top: int | float | str | None = None,
               lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
-              augment: keras.layers.Layer | None = None, schedule: str = "constant", warmup: float = 0.1,
+              augment: keras.layers.Layer | None = None, schedule: str | None = None, warmup: float = 0.1,
               batch_size: int = 32, optimizer="adam", loss=None, metrics=("accuracy",),
               **fit_kwargs) -> keras.callbacks.History:
     """Train a classifier from pre-trained weights: head first, then (optionally) everything.
@@ -148,14 +168,17 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
 
     Args:
         model: a classifier, e.g. from ``kzoo.load(name, num_classes=...)``. Trained in place.
-        train: ``(x, y)`` arrays (y: integer class indices) or a batched ``tf.data.Dataset``.
+        train: ``(x, y)`` arrays (y: integer class indices) or a batched ``tf.data.Dataset``. Texts
+            for a KerasHub text classifier, given as arrays, are tokenized once and trained in
+            length buckets (16, 32, 64, ... tokens), each batch padded only to its bucket.
         validation_data: same forms as ``train``, or None.
         head_epochs: phase 1, epochs with the body frozen.
         lr: phase 1, learning rate.
         cache_features: phase 1, run the frozen body once and train the head on the stored
             features (much faster; no data augmentation then).
         epochs: phase 2, epochs after unfreezing.
-        finetune_lr: phase 2, learning rate (default ``lr / 10``).
+        finetune_lr: phase 2, learning rate (default ``lr / 10``), or a Keras learning-rate schedule
+            over the phase's training steps (warmup and decay; see ``fresh_optimizer``).
         unfreeze_top: phase 2, which body layers train (see ``kzoo.unfreeze``; None = all).
         lr_mult: phase 2, discriminative learning rates: a factor f in (0, 1] (body group i of
             ``groups``, 0 = bottom, learns at ``finetune_lr * f ** (groups - i)``) or a dict
@@ -166,9 +189,9 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         augment: a Keras layer applied to the inputs while training only (e.g. ``keras.layers.RandomFlip``,
             or a ``keras.Sequential`` of them), in phase 2 and in an uncached phase 1; features cached
             for phase 1 are of the unaugmented inputs. Single-input models only.
-        schedule: phase 2's learning rate over its steps: ``"constant"`` (``finetune_lr`` throughout)
-            or ``"cosine"`` (a linear warmup from 0 over the first ``warmup`` fraction of the steps,
-            then a cosine decay from ``finetune_lr`` to 0).
+        schedule: phase 2's learning rate over its steps: None (``finetune_lr`` as given) or
+            ``"cosine"`` (a linear warmup from 0 over the first ``warmup`` fraction of the steps, then a
+            cosine decay from ``finetune_lr`` to 0; the steps are counted for you).
         warmup: fraction of phase 2's steps spent warming up with ``schedule="cosine"``, in [0, 1).
         batch_size: batch size for array input (both phases).
         optimizer: name or instance; a fresh one is made for each phase.
@@ -200,20 +223,29 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         raise InputError("nothing to train: head_epochs and epochs are both 0.")
     batch_size = whole_number("batch_size", batch_size)
     lr = positive_number("lr", lr)
-    finetune_lr = lr / 10 if finetune_lr is None else positive_number("finetune_lr", finetune_lr)
+    finetune_lr = lr / 10 if finetune_lr is None else learning_rate_or_schedule("finetune_lr", finetune_lr)
     augment = _check_augment(model, augment)
     if schedule not in _SCHEDULES:
-        raise InputError(f"schedule == {schedule!r}: choose from {_SCHEDULES}.")
+        raise InputError(f"schedule == {schedule!r}: choose None or 'cosine'.")
+    if schedule == "cosine" and not isinstance(finetune_lr, float):
+        raise InputError("schedule='cosine' makes its own schedule, peaking at finetune_lr: pass finetune_lr as "
+                         "a number, or pass your schedule as finetune_lr with schedule=None.")
     warmup = check_scalar("warmup", warmup, min_val=0, max_val=1, include_boundaries="left")
+    phase_steps = epochs * _steps(train, batch_size) if schedule == "cosine" else 0
     fit_kwargs = _fit_kwargs(fit_kwargs)
     _check_data(model, train, validation_data)
+    if _text_batches.applies(model, train) and (validation_data is None
+                                                 or _text_batches.applies(model, validation_data)):
+        # Tokenized once for both phases; batches are then padded only to their length bucket.
+        train = _text_batches.tokenize(model, train)
+        validation_data = None if validation_data is None else _text_batches.tokenize(model, validation_data)
     loss = loss or _default_loss(model)
     compile_kw = {"loss": loss, "metrics": list(metrics)}
     # Phase 2 is checked now, so a mistake in it cannot waste phase 1's training.
     head_optimizer = fresh_optimizer(optimizer, lr)
     body_optimizer = fresh_optimizer(optimizer, finetune_lr)
-    if epochs and schedule == "cosine":
-        body_optimizer = fresh_optimizer(optimizer, _cosine(finetune_lr, warmup, epochs * _steps(train, batch_size)))
+    if phase_steps:
+        body_optimizer = fresh_optimizer(optimizer, _cosine(finetune_lr, warmup, phase_steps))
     if epochs:
         body_layers(model, unfreeze_top)
         if lr_mult is not None:
@@ -255,6 +287,8 @@ def _check_data(model, train, validation_data=None) -> None:
 
 
 def _fit_model(model, train, validation_data, batch_size, epochs, initial_epoch, optimizer, compile_kw, fit_kw):
+    if isinstance(train, _text_batches.TokenizedText):
+        model = _text_batches.token_model(model)
     model.compile(optimizer=optimizer, **compile_kw)
     return model.fit(_fit_data(train, batch_size, shuffle=True), epochs=epochs, initial_epoch=initial_epoch,
                      shuffle=False, validation_data=_fit_data(validation_data, batch_size), **fit_kw)
@@ -312,6 +346,8 @@ def _cosine(peak: float, warmup: float, steps: int) -> keras.optimizers.schedule
 
 
 def _fit_data(data, batch_size, shuffle=False):
+    if isinstance(data, _text_batches.TokenizedText):
+        return _text_batches.dataset(data, batch_size, shuffle=shuffle)
     return None if data is None else to_dataset(data, batch_size=batch_size, shuffle=shuffle)
 
 

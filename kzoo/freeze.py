@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from kzoo._checks import check_scalar, whole_number
-from kzoo._graph import leaf_layers, weight_layers
+from kzoo._graph import layers_reaching_outputs, leaf_layers, weight_layers
 from kzoo.errors import InputError, KzooError, did_you_mean
 from kzoo.heads import find_head
 
@@ -23,9 +23,14 @@ _NORMALIZATION = (keras.layers.BatchNormalization,)
 
 
 def _body_layers(model):
-    """Weight-carrying leaf layers of the body (everything but the head), bottom to top."""
+    """Weight-carrying leaf layers of the body (everything but the head) that reach the outputs, bottom to top.
+
+    Weights off the path to the outputs (BERT's pooler under a mean-pooling head) get no gradient, so
+    they are never trained.
+    """
     head = find_head(model)
-    return [layer for layer in weight_layers(model) if layer is not head]
+    reaching = {id(layer) for layer in layers_reaching_outputs(model)}
+    return [layer for layer in weight_layers(model) if layer is not head and id(layer) in reaching]
 
 
 def body_layers(model: keras.Model, top: int | float | str | None = None) -> list[keras.layers.Layer]:

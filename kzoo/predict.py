@@ -4,6 +4,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from kzoo import _text_batches
 from kzoo._checks import whole_number
 from kzoo._data import check_inputs
 from kzoo.heads import class_names, find_head
@@ -16,7 +17,8 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         model: a classifier (its head's logits or probabilities are read).
         x: a batch of raw inputs (images 0-255, strings, waveforms), as the model takes them.
         top: how many classes per input.
-        batch_size: prediction batch size.
+        batch_size: prediction batch size. Texts for a KerasHub text classifier are tokenized once
+            and batched by length, each batch padded only to its bucket (``kzoo._text_batches``).
 
     Returns:
         One list per input, most likely first.
@@ -34,7 +36,10 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
     top = whole_number("top", top)
     batch_size = whole_number("batch_size", batch_size)
     check_inputs(model, x)
-    outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
+    if _text_batches.applies(model, x):
+        outputs = np.asarray(_text_batches.predict(model, x, batch_size), dtype="float32")
+    else:
+        outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
     head = find_head(model)
     probs = outputs if head.activation is keras.activations.softmax else np.asarray(
         keras.ops.softmax(outputs, axis=-1))

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from kzoo import course
+from kzoo.course.install import is_install_cell, with_install_cells
 from kzoo.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ def _notebook(**changes):
         v4.new_markdown_cell(changes.get("why", "Why?\n### BEGIN SOLUTION\nBecause the features transfer.\n"
                                                 "### END SOLUTION")),
     ]
-    return course.normalized(v4.new_notebook(cells=cells))
+    return course.normalized(with_install_cells(v4.new_notebook(cells=cells), NAME))
 
 
 def _write(nb, folder: Path, name: str = NAME) -> Path:
@@ -51,7 +52,7 @@ def _write(nb, folder: Path, name: str = NAME) -> Path:
 # --- student versions --------------------------------------------------------------------------
 def test_student_version_replaces_solutions_like_nbgrader():
     student = course.student_version(_notebook(), NAME)
-    code, markdown = student.cells[4].source, student.cells[5].source
+    code, markdown = student.cells[6].source, student.cells[7].source
     assert code == ("def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\n"
                     'questions["double"].check(double)')
     assert markdown == "Why?\nYOUR ANSWER HERE"
@@ -60,7 +61,7 @@ def test_student_version_replaces_solutions_like_nbgrader():
 
 
 def test_the_student_version_runs_to_the_stub():
-    code = course.student_version(_notebook(), NAME).cells[4].source.replace("questions[", "# questions[")
+    code = course.student_version(_notebook(), NAME).cells[6].source.replace("questions[", "# questions[")
     namespace = {}
     exec(code, namespace)  # noqa: S102 - our own generated code
     with pytest.raises(NotImplementedError):
@@ -80,7 +81,7 @@ def test_solution_blocks_lists_every_solution():
 def test_unbalanced_markers_are_reported_with_the_cell(source, fragment):
     with pytest.raises(InputError, match=fragment) as err:
         course.student_version(_notebook(solution=source), NAME)
-    assert f"{NAME}: cell 4" in str(err.value)
+    assert f"{NAME}: cell 6" in str(err.value)
 
 
 def test_make_student_versions_and_the_up_to_date_check(tmp_path):
@@ -97,7 +98,7 @@ def test_make_student_versions_and_the_up_to_date_check(tmp_path):
     # Solution text pasted into the student version is reported as such.
     course.make_student_versions(src, out)
     leaked = course.read_notebook(out / NAME)
-    leaked.cells[4].source = SOLUTION_CODE.replace("### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "")
+    leaked.cells[6].source = SOLUTION_CODE.replace("### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "")
     _write(leaked, out)
     assert any("contains solution text ('result = 2 * x')" in p for p in course.student_version_problems(src, out))
 
@@ -129,22 +130,22 @@ def test_make_student_versions_needs_a_folder_of_course_notebooks(tmp_path):
 def test_format_problems_finds_outputs_counts_and_metadata(tmp_path):
     nb = _notebook()
     nb.metadata["widgets"] = {"state": {}}
-    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="FAST mode: True\n")]
-    nb.cells[2].execution_count = 7
-    nb.cells[3].metadata["collapsed"] = True
+    nb.cells[4].outputs = [nbformat.v4.new_output("stream", text="FAST mode: True\n")]
+    nb.cells[4].execution_count = 7
+    nb.cells[5].metadata["collapsed"] = True
     path = _write(nb, tmp_path)
     problems = course.format_problems(path)
     assert any("metadata is not minimal (extra keys ['widgets'])" in p for p in problems)
-    assert any("cell 2 has outputs" in p for p in problems)
-    assert any("cell 2 has an execution count" in p for p in problems)
-    assert any("cell 3 has metadata ['collapsed']" in p for p in problems)
+    assert any("cell 4 has outputs" in p for p in problems)
+    assert any("cell 4 has an execution count" in p for p in problems)
+    assert any("cell 5 has metadata ['collapsed']" in p for p in problems)
 
     assert course.normalize_file(path) is True
     assert course.format_problems(path) == []
     assert course.normalize_file(path) is False
     stored = json.loads(path.read_text())
     assert stored["metadata"] == course.NOTEBOOK_METADATA
-    assert stored["cells"][1]["metadata"] == {"tags": ["parameters"]}
+    assert stored["cells"][3]["metadata"] == {"tags": ["parameters"]}
 
 
 def test_format_problems_finds_a_non_standard_layout(tmp_path):
@@ -173,7 +174,7 @@ def test_structure_problems_name_what_is_missing(tmp_path, changes, fragment):
 
 def test_structure_needs_one_parameters_cell_and_a_course_name(tmp_path):
     nb = _notebook()
-    nb.cells[1].metadata = {}
+    nb.cells[3].metadata = {}
     assert "tagged 'parameters'" in course.structure_problems(_write(nb, tmp_path))[0]
     assert "NN_words_in_snake_case" in course.structure_problems(_write(_notebook(), tmp_path, "Example.ipynb"))[0]
 
@@ -190,14 +191,26 @@ def _script():
 
 def test_check_notebooks_script_fails_then_fixes(tmp_path, capsys):
     nb = _notebook()
-    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text="hi\n")]
+    nb.cells[4].outputs = [nbformat.v4.new_output("stream", text="hi\n")]
     path = _write(nb, tmp_path)
     script = _script()
     assert script.main([str(path)]) == 1
-    assert "cell 2 has outputs" in capsys.readouterr().out
+    assert "cell 4 has outputs" in capsys.readouterr().out
     assert script.main(["--fix", str(path)]) == 0
     out = capsys.readouterr().out
     assert "normalised" in out and "1 notebooks checked, 0 problems" in out
+
+
+def test_check_notebooks_fix_writes_missing_install_cells(tmp_path, capsys):
+    nb = _notebook()
+    nb.cells = [cell for cell in nb.cells if not is_install_cell(cell)]
+    path = _write(nb, tmp_path)
+    script = _script()
+    assert script.main([str(path)]) == 1
+    assert "install cells (tagged kzoo-install)" in capsys.readouterr().out
+    assert script.main(["--fix", str(path)]) == 0
+    assert "wrote the install cells" in capsys.readouterr().out
+    assert [is_install_cell(cell) for cell in course.read_notebook(path).cells[:3]] == [False, True, True]
 
 
 def test_the_repository_notebooks_are_stored_stripped_and_follow_the_pattern():

@@ -146,7 +146,9 @@ def test_discriminative_optimizer_rejects_negative_factor():
     ({"head_epochs": -1}, "head_epochs == -1, must be an int >= 0"),
     ({"lr": 0}, "lr == 0, must be a finite number > 0"),
     ({"lr_mult": 2.0, "epochs": 1}, r"lr_mult == 2.0, must be a finite number in \(0, 1\]"),
-    ({"schedule": "linear", "epochs": 1}, r"schedule == 'linear': choose from \('constant', 'cosine'\)"),
+    ({"schedule": "linear", "epochs": 1}, r"schedule == 'linear': choose None or 'cosine'"),
+    ({"schedule": "cosine", "epochs": 1, "finetune_lr": keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.5)},
+     "pass finetune_lr as a number"),
     ({"warmup": 1.0, "epochs": 1}, r"warmup == 1.0, must be a finite number in \[0, 1\)"),
     ({"augment": "flip", "epochs": 1}, "augment must be a Keras layer"),
 ])

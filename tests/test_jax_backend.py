@@ -13,7 +13,7 @@ import pytest
 HERE = Path(__file__).parent
 FILES = ["test_heads.py", "test_freeze.py", "test_finetune.py", "test_add_classes.py", "test_audio_frontend.py",
          "test_surgery.py", "test_pretrain.py", "test_bad_input_training.py",
-         "test_speech_embedding.py"]
+         "test_speech_embedding.py", "test_text_batches.py"]
 
 
 @pytest.mark.skipif(keras.backend.backend() == "jax", reason="already running on JAX")

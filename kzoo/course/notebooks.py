@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 
 from kzoo._files import write_text_atomically
+from kzoo.course.install import install_cell_problems, with_install_cells
+from kzoo.course.source import COLAB_URL
 from kzoo.errors import InputError
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -26,7 +28,6 @@ MARKDOWN_STUB = "YOUR ANSWER HERE"
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 # What the cell after the parameters cell prints; CI looks for "FAST mode: True" in the outputs.
 FAST_MARKER = "FAST mode:"
-COLAB_URL = "https://colab.research.google.com/github/kzoo-course/kzoo/blob/main/notebooks/"
 STUDENT_NOTE = ("*Student version: the exercise solutions are replaced by `# YOUR CODE HERE`. Run "
                 "each exercise's check cell to test your answer; `.hint()` and `.solution()` help "
                 "when you are stuck.*")
@@ -145,6 +146,24 @@ def normalize_file(path: str | os.PathLike) -> bool:
     return True
 
 
+def fix_install_cells(path: str | os.PathLike) -> bool:
+    """Write the generated install cells (``kzoo.course.install``) into a source notebook; True when it changed.
+
+    Example:
+        >>> import nbformat
+        >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Intro")])
+        >>> nbformat.write(nb, "01_intro.ipynb")
+        >>> fix_install_cells("01_intro.ipynb"), fix_install_cells("01_intro.ipynb")
+        (True, False)
+    """
+    path = Path(path)
+    nb = read_notebook(path)
+    if not install_cell_problems(nb, path.name):
+        return False
+    write_text_atomically(path, _serialise(normalized(with_install_cells(nb, path.name))))
+    return True
+
+
 # --- structure of a course notebook ------------------------------------------------------------
 def _source_lines(cell) -> list[str]:
     return cell.source.splitlines()
@@ -153,7 +172,8 @@ def _source_lines(cell) -> list[str]:
 def structure_problems(path: str | os.PathLike) -> list[str]:
     """What a source notebook lacks of the course pattern (see ``notebooks/README.md``).
 
-    The pattern: a first markdown cell with a ``# title`` and the Colab badge for this file; a code
+    The pattern: a first markdown cell with a ``# title`` and the Colab badge for this file; the
+    generated install cells (``kzoo.course.install``); a code
     cell tagged ``parameters`` holding ``FAST = None``; right after it a cell that resolves FAST
     with ``kzoo.config.fast_mode()`` and prints ``FAST mode: ...``; exercises from
     ``kzoo.exercises.for_notebook("NN")``; solutions between balanced solution markers.
@@ -171,6 +191,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
         >>> for problem in structure_problems("01_intro.ipynb"):
         ...     print(problem)
         01_intro.ipynb: the first cell must be markdown starting with '# Title'
+        01_intro.ipynb: the install cells (tagged kzoo-install) after the title cell are missing or differ from the generated ones: run `python scripts/check_notebooks.py --fix`
         01_intro.ipynb: needs exactly one code cell tagged 'parameters' containing 'FAST = None'
         01_intro.ipynb: the exercises must come from kzoo.exercises.for_notebook("01")
     """
@@ -184,6 +205,7 @@ def structure_problems(path: str | os.PathLike) -> list[str]:
         problems.append(f"{path.name}: the first cell must be markdown starting with '# Title'")
     elif COLAB_URL + path.name not in first.source:
         problems.append(f"{path.name}: the first cell needs the Open-in-Colab badge linking {COLAB_URL + path.name}")
+    problems += install_cell_problems(nb, path.name)
     code = [c for c in nb.cells if c.cell_type == "code"]
     params = [i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", [])]
     if len(params) != 1 or not any(line.split("#")[0].strip() == "FAST = None"
