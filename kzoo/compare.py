@@ -25,7 +25,7 @@ import keras
 import numpy as np
 
 from kzoo._checks import check_scalar, labelled_pair, positive_number, whole_number
-from kzoo.datasets.splits import few_shot
+from kzoo.datasets.splits import few_shot, stratified_split
 from kzoo.errors import InputError
 from kzoo.finetune import fine_tune
 from kzoo.models import load
@@ -52,12 +52,16 @@ def _check_methods(methods) -> tuple[str, ...]:
 def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *, class_names: Sequence[str],
                  steps: int = 150, batch_size: int = 32, lr: float = 1e-2, finetune_lr: float = 1e-3,
                  scratch_lr: float = 3e-3, min_epochs: int = 10, finetune_share: float = 0.5,
-                 input_shape: tuple | None = None) -> keras.Model:
+                 input_shape: tuple | None = None, patience: int | None = None) -> keras.Model:
     """Train one zoo classifier one way: from scratch, frozen (option 1) or fine-tuned (option 2).
 
     The number of epochs is ``max(min_epochs, ceil(steps / batches per epoch))``, so every subset
-    size gets about ``steps`` gradient steps. Set the random seed first (``keras.utils.set_random_seed``)
-    for a reproducible run.
+    size gets about ``steps`` gradient steps. With ``patience``, that number is a cap instead: a fifth
+    of ``train`` (at least one example per class) is held out, and each phase stops once its loss on
+    them has not improved for ``patience`` epochs, keeping its best weights (early stopping: every
+    method trains to convergence within the same budget). A subset with a single example of some class
+    cannot spare one, and trains for the whole budget. Set the random seed first
+    (``keras.utils.set_random_seed``) for a reproducible run.
 
     Args:
         name: a zoo model name, e.g. ``"glyphnet"`` or ``"efficientnet_lite0"``.
@@ -76,6 +80,7 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
         min_epochs: the fewest epochs, however large ``train`` is.
         finetune_share: option 2's second phase, as a fraction of the head's epochs (at least one).
         input_shape: shape of one example, for models that take other sizes (None: the zoo's).
+        patience: early stopping on a held-out part of ``train`` (see above), or None for a fixed budget.
 
     Returns:
         The trained ``keras.Model``.
@@ -100,18 +105,30 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
         positive_number(label, value)
     finetune_share = check_scalar("finetune_share", finetune_share, min_val=0, max_val=1,
                                   include_boundaries="right")
+    (x, y), stopping = _early_stopping((x, y), None if patience is None else whole_number("patience", patience))
     epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
     shape = {} if input_shape is None else {"input_shape": input_shape}
     model = load(name, class_names=class_names, weights=None if method == "scratch" else "pretrained", **shape)
+    common = {"batch_size": batch_size, **stopping}
     if method == "scratch":
-        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True,
-                  batch_size=batch_size)
+        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True, **common)
     elif method == "frozen":
-        fine_tune(model, (x, y), head_epochs=epochs, lr=lr, batch_size=batch_size)
+        fine_tune(model, (x, y), head_epochs=epochs, lr=lr, **common)
     else:
         fine_tune(model, (x, y), head_epochs=epochs, epochs=max(1, int(epochs * finetune_share)), lr=lr,
-                  finetune_lr=finetune_lr, batch_size=batch_size)
+                  finetune_lr=finetune_lr, **common)
     return model
+
+
+def _early_stopping(train, patience):
+    """(the examples to train on, fine_tune's arguments for early stopping on the rest)."""
+    counts = np.bincount(train[1])
+    if patience is None or counts[counts > 0].min() < 2:
+        return train, {}
+    n_classes = int(np.count_nonzero(counts))
+    train, held_out = stratified_split(*train, max(0.2, n_classes / len(train[1])), seed=0)
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    return train, {"validation_data": held_out, "callbacks": [stop]}
 
 
 def data_efficiency(name: str, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], *,

@@ -12,6 +12,7 @@ The two-phase schedule of the Keras transfer-learning guide and of fast.ai:
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Sequence
 
 import keras
@@ -146,7 +147,9 @@ def _merge(histories: Sequence[tuple[str, keras.callbacks.History]]) -> keras.ca
     return merged
 
 
-_OWN_FIT_ARGS = ("x", "y", "epochs", "initial_epoch", "validation_data", "shuffle", "batch_size")
+_SCHEDULES = (None, "cosine")
+_EVAL_BATCH = 256  # scoring cached features: any batch size gives the same numbers
+_OWN_FIT_ARGS = ("x", "y", "epochs", "initial_epoch", "validation_data", "shuffle", "batch_size", "steps_per_epoch")
 
 
 def fine_tune(model: keras.Model, train, validation_data=None, *,
@@ -154,6 +157,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
               epochs: int = 0, finetune_lr: float | keras.optimizers.schedules.LearningRateSchedule | None = None,
               unfreeze_top: int | float | str | None = None,
               lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
+              augment: keras.layers.Layer | None = None, schedule: str | None = None, warmup: float = 0.1,
               batch_size: int = 32, optimizer="adam", loss=None, metrics=("accuracy",),
               **fit_kwargs) -> keras.callbacks.History:
     """Train a classifier from pre-trained weights: head first, then (optionally) everything.
@@ -182,6 +186,13 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         groups: phase 2, number of body groups for a factor ``lr_mult``.
         train_batchnorm: phase 2, let BatchNorm layers train too (off: they stay in inference mode,
             the right choice for pre-trained statistics; on for training from scratch).
+        augment: a Keras layer applied to the inputs while training only (e.g. ``keras.layers.RandomFlip``,
+            or a ``keras.Sequential`` of them), in phase 2 and in an uncached phase 1; features cached
+            for phase 1 are of the unaugmented inputs. Single-input models only.
+        schedule: phase 2's learning rate over its steps: None (``finetune_lr`` as given) or
+            ``"cosine"`` (a linear warmup from 0 over the first ``warmup`` fraction of the steps, then a
+            cosine decay from ``finetune_lr`` to 0; the steps are counted for you).
+        warmup: fraction of phase 2's steps spent warming up with ``schedule="cosine"``, in [0, 1).
         batch_size: batch size for array input (both phases).
         optimizer: name or instance; a fresh one is made for each phase.
         loss: default sparse categorical cross-entropy (``from_logits`` follows the head).
@@ -213,6 +224,14 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     batch_size = whole_number("batch_size", batch_size)
     lr = positive_number("lr", lr)
     finetune_lr = lr / 10 if finetune_lr is None else learning_rate_or_schedule("finetune_lr", finetune_lr)
+    augment = _check_augment(model, augment)
+    if schedule not in _SCHEDULES:
+        raise InputError(f"schedule == {schedule!r}: choose None or 'cosine'.")
+    if schedule == "cosine" and not isinstance(finetune_lr, float):
+        raise InputError("schedule='cosine' makes its own schedule, peaking at finetune_lr: pass finetune_lr as "
+                         "a number, or pass your schedule as finetune_lr with schedule=None.")
+    warmup = check_scalar("warmup", warmup, min_val=0, max_val=1, include_boundaries="left")
+    phase_steps = epochs * _steps(train, batch_size) if schedule == "cosine" else 0
     fit_kwargs = _fit_kwargs(fit_kwargs)
     _check_data(model, train, validation_data)
     if _text_batches.applies(model, train) and (validation_data is None
@@ -225,6 +244,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     # Phase 2 is checked now, so a mistake in it cannot waste phase 1's training.
     head_optimizer = fresh_optimizer(optimizer, lr)
     body_optimizer = fresh_optimizer(optimizer, finetune_lr)
+    if phase_steps:
+        body_optimizer = fresh_optimizer(optimizer, _cosine(finetune_lr, warmup, phase_steps))
     if epochs:
         body_layers(model, unfreeze_top)
         if lr_mult is not None:
@@ -234,13 +255,18 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     histories = []
     if head_epochs:
         freeze(model)
-        fit_head = _fit_head_on_features if cache_features else _fit_model
-        histories.append(("head", fit_head(model, train, validation_data, batch_size, head_epochs, 0,
-                                           head_optimizer, compile_kw, fit_kwargs)))
+        if cache_features:
+            head = _fit_head_on_features(model, train, validation_data, batch_size, head_epochs, head_optimizer,
+                                         compile_kw, fit_kwargs)
+        else:
+            head = _fit_model(_with_augment(model, augment), train, validation_data, batch_size, head_epochs, 0,
+                              head_optimizer, compile_kw, fit_kwargs)
+        histories.append(("head", head))
     if epochs:
         unfreeze(model, top=unfreeze_top, train_batchnorm=train_batchnorm)
-        histories.append(("fine-tune", _fit_model(model, train, validation_data, batch_size, head_epochs + epochs,
-                                                  head_epochs, body_optimizer, compile_kw, fit_kwargs)))
+        histories.append(("fine-tune", _fit_model(_with_augment(model, augment), train, validation_data, batch_size,
+                                                  head_epochs + epochs, head_epochs, body_optimizer, compile_kw,
+                                                  fit_kwargs)))
     return _merge(histories)
 
 
@@ -268,13 +294,57 @@ def _fit_model(model, train, validation_data, batch_size, epochs, initial_epoch,
                      shuffle=False, validation_data=_fit_data(validation_data, batch_size), **fit_kw)
 
 
-def _fit_head_on_features(model, train, validation_data, batch_size, epochs, initial_epoch, optimizer,
-                          compile_kw, fit_kw):
+def _fit_head_on_features(model, train, validation_data, batch_size, epochs, optimizer, compile_kw, fit_kw):
     """Phase 1 with the frozen body run once: the head block trains on stored features."""
     _, head_block = split_model(model)
     feats = extract_features(model, train, batch_size=batch_size)
     val = extract_features(model, validation_data, batch_size=batch_size) if validation_data is not None else None
-    return _fit_model(head_block, feats, val, batch_size, epochs, initial_epoch, optimizer, compile_kw, fit_kw)
+    if not wants_tf_data(feats):  # numpy batches (a PyDataset): nothing is rebuilt between epochs
+        return _fit_model(head_block, feats, val, batch_size, epochs, 0, optimizer, compile_kw, fit_kw)
+    head_block.compile(optimizer=optimizer, **compile_kw)
+    # One pipeline over the stored arrays, built once and repeated (it reshuffles on each pass): fed
+    # arrays or a finite dataset, Keras sets up a new pipeline every epoch, which costs more than the
+    # head's few steps.
+    return head_block.fit(to_dataset(feats, batch_size=batch_size, shuffle=True).repeat(),
+                          steps_per_epoch=math.ceil(len(feats[1]) / batch_size), epochs=epochs, shuffle=False,
+                          validation_data=_fit_data(val, _EVAL_BATCH), **fit_kw)
+
+
+def _check_augment(model, augment):
+    if augment is None:
+        return None
+    if not isinstance(augment, keras.layers.Layer):
+        raise InputError(f"augment must be a Keras layer (e.g. keras.layers.RandomFlip('horizontal')), got "
+                         f"{type(augment).__name__}.")
+    if len(model.inputs) != 1:
+        raise InputError(f"augment needs a model with one input; {model.name!r} has {len(model.inputs)}. "
+                         "Augment the data in your tf.data pipeline instead.")
+    return augment
+
+
+def _with_augment(model, augment):
+    """``model`` behind ``augment`` (active in training only); the two share every weight."""
+    if augment is None:
+        return model
+    inputs = keras.Input(model.inputs[0].shape[1:], dtype=model.inputs[0].dtype)
+    return keras.Model(inputs, model(augment(inputs)), name=f"{model.name}_augmented")
+
+
+def _steps(train, batch_size) -> int:
+    """Batches per epoch of ``train``: the arrays' count, or a dataset's cardinality when it is known."""
+    if not is_dataset(train):
+        return math.ceil(len(train[0]) / batch_size)
+    steps = int(train.cardinality())
+    if steps < 1:
+        raise InputError("schedule='cosine' needs the number of batches per epoch, and this dataset's is "
+                         "unknown (e.g. after filter or repeat): pass arrays, or a dataset of known size "
+                         "(dataset.apply(tf.data.experimental.assert_cardinality(n))).")
+    return steps
+
+
+def _cosine(peak: float, warmup: float, steps: int) -> keras.optimizers.schedules.LearningRateSchedule:
+    warm = int(warmup * steps)
+    return keras.optimizers.schedules.CosineDecay(0.0, max(1, steps - warm), warmup_target=peak, warmup_steps=warm)
 
 
 class _ArrayBatches(keras.utils.PyDataset):

@@ -54,6 +54,30 @@ def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
     assert not np.allclose(body_kernel(scratch), before)
 
 
+def test_patience_holds_out_a_fifth_of_each_class_and_stops_early(digits, monkeypatch):
+    (x, y), _ = digits
+    subset = kzoo.datasets.few_shot((x, y), 10, seed=0)
+    calls = []
+    real_fine_tune = kzoo.compare.fine_tune
+    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append((a, k)) or real_fine_tune(*a, **k))
+    train_method("glyphnet", "scratch", subset, class_names=[str(d) for d in range(10)], steps=400, min_epochs=1,
+                 patience=2)
+    (_, (x_fit, y_fit)), kwargs = calls[0]
+    held_x, held_y = kwargs["validation_data"]
+    assert np.bincount(held_y).tolist() == [2] * 10 and np.bincount(y_fit).tolist() == [8] * 10
+    stop = kwargs["callbacks"][0]
+    assert kwargs["epochs"] == 134 and 0 < stop.stopped_epoch < kwargs["epochs"] - 1  # stopped well before the cap
+
+
+def test_patience_with_one_example_per_class_trains_the_whole_budget(digits, monkeypatch):
+    (x, y), _ = digits
+    calls = []
+    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append(k))
+    train_method("glyphnet", "frozen", kzoo.datasets.few_shot((x, y), 1, seed=0),
+                 class_names=[str(d) for d in range(10)], patience=2, **FEW)
+    assert "validation_data" not in calls[0] and "callbacks" not in calls[0]
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"methods": ["option 3"]}, "unknown method"),
     ({"shots": (0, 1)}, "shots == 0, must be an int >= 1"),

@@ -275,8 +275,12 @@ def test_notebook_04_right_and_wrong_answers():
     assert not q["gain"].check(lambda r, s: {m: np.mean(v[s]) for m, v in r.items() if m != "scratch"}, quiet=True)
     assert not q["gain"].check(lambda r, s: {m: np.mean(v[s]) - np.mean(r["scratch"][s]) for m, v in r.items()},
                                quiet=True)  # keeps 'scratch' itself
-    assert q["when_it_helps"].check("b", quiet=True) and not q["when_it_helps"].check("d", quiet=True)
-    assert q["spectrogram_mismatch"].check("b", quiet=True) and not q["spectrogram_mismatch"].check("a", quiet=True)
+    assert q["when_it_helps"].check("d", quiet=True) and not q["when_it_helps"].check("c", quiet=True)
+    assert q["spectrogram_mismatch"].check("c", quiet=True) and not q["spectrogram_mismatch"].check("b", quiet=True)
+    assert q["two_per_class"].check(np.float32(0.8), quiet=True) and not q["two_per_class"].check(80, quiet=True)
+    assert q["q_holdout"].check("B", quiet=True) and not q["q_holdout"].check("d", quiet=True)
+    assert q["q_noise"].check(np.False_, quiet=True) and not q["q_noise"].check(True, quiet=True)
+    assert q["q_speech_body"].check("c", quiet=True) and not q["q_speech_body"].check("a", quiet=True)
 
 
 def test_notebook_05_right_and_wrong_answers():
@@ -349,7 +353,14 @@ def test_notebook_10_wants_the_saved_folder_not_the_model_in_memory(tmp_path):
 def test_notebook_02_right_and_wrong_answers():
     q = for_notebook("02")
     assert q["head_params"].check(2562, quiet=True) and not q["head_params"].check(2560, quiet=True)
-    assert q["why_cache"].check("b", quiet=True) and not q["why_cache"].check("a", quiet=True)
+    assert q["why_cache"].check("c", quiet=True) and not q["why_cache"].check("b", quiet=True)
+    assert q["longer_head"].check(np.array(0.93), quiet=True) and not q["longer_head"].check(93, quiet=True)
+    assert q["q_what_trains"].check("c", quiet=True) and not q["q_what_trains"].check("a", quiet=True)
+    assert q["q_augment_cache"].check(False, quiet=True) and not q["q_augment_cache"].check(True, quiet=True)
+    for right in ((10, 1), [10, 1], np.array([10, 1])):
+        assert q["q_passes"].check(right, quiet=True)
+    assert "wrong way round" in q["q_passes"].check((1, 10), quiet=True).message
+    assert not q["q_passes"].check((10, 10), quiet=True) and not q["q_passes"].check(11, quiet=True)
 
     def top_losses(logits, labels, k):
         logits = np.asarray(logits, dtype="float64")
@@ -368,9 +379,12 @@ def test_notebook_03_right_and_wrong_answers():
     q = for_notebook("03")
     assert q["group_lr"].check(1.25e-5, quiet=True)
     assert "top group" in q["group_lr"].check(5e-5, quiet=True).message
-    assert q["batchnorm"].check("b", quiet=True) and not q["batchnorm"].check("c", quiet=True)
-    assert q["trainable_after_unfreeze"].check(0, quiet=True)
-    assert not q["trainable_after_unfreeze"].check(3, quiet=True)
+    assert q["batchnorm"].check("d", quiet=True) and not q["batchnorm"].check("b", quiet=True)
+    assert q["option1_alone"].check(np.float64(0.93), quiet=True) and not q["option1_alone"].check(0.5, quiet=True)
+    assert q["q_order"].check("(b)", quiet=True) and not q["q_order"].check("d", quiet=True)
+    assert q["q_warmup_start"].check(np.array([0.0]), quiet=True)
+    assert "peak" in q["q_warmup_start"].check(1.0, quiet=True).message
+    assert q["q_phase1_augment"].check(False, quiet=True) and not q["q_phase1_augment"].check(True, quiet=True)
 
 
 def test_notebook_06_right_and_wrong_answers():

@@ -70,6 +70,49 @@ def test_uncached_head_phase_matches_the_guide_recipe():
     assert len(history.history["loss"]) == 3
 
 
+def test_cached_head_phase_builds_its_pipeline_once(monkeypatch):
+    """Every cached epoch draws from one repeated pipeline: to_dataset is not called per epoch."""
+    calls = []
+    real_to_dataset = kzoo.finetune.to_dataset
+    monkeypatch.setattr("kzoo.finetune.to_dataset", lambda *a, **k: calls.append(1) or real_to_dataset(*a, **k))
+    x, y = _data()
+    history = fine_tune(_model(), (x, y), _data(seed=1), head_epochs=6, lr=1e-2)
+    assert len(history.history["loss"]) == 6 and len(calls) == 2  # training and validation, once each
+
+
+class _Count(keras.layers.Layer):
+    """An 'augmentation' that counts the batches it sees in training and leaves inputs alone."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = keras.Variable(0.0, trainable=False)
+
+    def call(self, x, training=False):
+        if training:
+            self.seen.assign_add(1.0)
+        return x
+
+
+def test_augment_runs_in_training_only_and_trains_the_model_in_place():
+    x, y = _data()
+    model, augment = _model(), _Count()
+    before = np.array(model.get_layer("body1").kernel)
+    history = fine_tune(model, (x, y), _data(seed=1), head_epochs=1, epochs=2, lr=1e-2, augment=augment)
+    assert float(augment.seen) == 16  # phase 2: 2 epochs of 8 batches; the cached phase 1 sees none
+    assert not np.allclose(before, np.array(model.get_layer("body1").kernel))
+    assert history.history["val_accuracy"][-1] > 0.6
+
+
+def test_cosine_schedule_warms_up_then_decays_to_zero():
+    x, y = _data()
+    model = _model()
+    fine_tune(model, (x, y), head_epochs=0, epochs=4, finetune_lr=1e-2, schedule="cosine", warmup=0.25)
+    # 4 epochs of 8 batches = 32 steps, 8 of them warming up
+    rate = keras.optimizers.schedules.deserialize(model.optimizer.get_config()["learning_rate"])
+    assert [round(float(rate(s)), 6) for s in (0, 4, 8, 32)] == [0.0, 0.005, 0.01, 0.0]
+    assert int(model.optimizer.iterations) == 32
+
+
 def test_discriminative_rates_scale_updates_per_layer():
     x, y = _data()
     model = _model()
@@ -103,6 +146,11 @@ def test_discriminative_optimizer_rejects_negative_factor():
     ({"head_epochs": -1}, "head_epochs == -1, must be an int >= 0"),
     ({"lr": 0}, "lr == 0, must be a finite number > 0"),
     ({"lr_mult": 2.0, "epochs": 1}, r"lr_mult == 2.0, must be a finite number in \(0, 1\]"),
+    ({"schedule": "linear", "epochs": 1}, r"schedule == 'linear': choose None or 'cosine'"),
+    ({"schedule": "cosine", "epochs": 1, "finetune_lr": keras.optimizers.schedules.ExponentialDecay(1e-3, 10, 0.5)},
+     "pass finetune_lr as a number"),
+    ({"warmup": 1.0, "epochs": 1}, r"warmup == 1.0, must be a finite number in \[0, 1\)"),
+    ({"augment": "flip", "epochs": 1}, "augment must be a Keras layer"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InputError, match=message):
