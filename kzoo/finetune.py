@@ -27,10 +27,25 @@ from kzoo.freeze import body_layers, freeze, layer_groups, unfreeze
 from kzoo.heads import find_head
 
 
-def _default_loss(model):
+def _default_loss(model, label_smoothing: float = 0.0):
     head = find_head(model)
     from_logits = head.activation in (None, keras.activations.linear)
+    if label_smoothing:
+        return _SmoothedSparseCrossentropy(head.units, label_smoothing, from_logits)
     return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+
+
+class _SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Cross-entropy on integer labels with label smoothing (Keras' sparse loss has none): one-hot, then smooth."""
+
+    def __init__(self, num_classes: int, label_smoothing: float, from_logits: bool):
+        super().__init__(name="smoothed_sparse_categorical_crossentropy")
+        self.num_classes, self.label_smoothing, self.from_logits = num_classes, label_smoothing, from_logits
+
+    def call(self, y_true, y_pred):
+        one_hot = keras.ops.one_hot(keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32"), self.num_classes)
+        return keras.losses.categorical_crossentropy(one_hot, y_pred, from_logits=self.from_logits,
+                                                     label_smoothing=self.label_smoothing)
 
 
 def fresh_optimizer(optimizer: str | keras.optimizers.Optimizer,
@@ -158,8 +173,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
               unfreeze_top: int | float | str | None = None,
               lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
               augment: keras.layers.Layer | None = None, schedule: str | None = None, warmup: float = 0.1,
-              batch_size: int = 32, optimizer="adam", loss=None, metrics=("accuracy",),
-              **fit_kwargs) -> keras.callbacks.History:
+              label_smoothing: float = 0.0, batch_size: int = 32, optimizer="adam", loss=None,
+              metrics=("accuracy",), **fit_kwargs) -> keras.callbacks.History:
     """Train a classifier from pre-trained weights: head first, then (optionally) everything.
 
     Option 1 is ``head_epochs=N, epochs=0``; option 2 in one phase is ``head_epochs=0, epochs=N``;
@@ -193,6 +208,9 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
             ``"cosine"`` (a linear warmup from 0 over the first ``warmup`` fraction of the steps, then a
             cosine decay from ``finetune_lr`` to 0; the steps are counted for you).
         warmup: fraction of phase 2's steps spent warming up with ``schedule="cosine"``, in [0, 1).
+        label_smoothing: both phases, in [0, 1): the default loss's targets become ``1 - label_smoothing``
+            for the true class plus ``label_smoothing / classes`` for every class (e.g. 0.1), which
+            discourages over-confident outputs. Not with your own ``loss``.
         batch_size: batch size for array input (both phases).
         optimizer: name or instance; a fresh one is made for each phase.
         loss: default sparse categorical cross-entropy (``from_logits`` follows the head).
@@ -231,6 +249,11 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         raise InputError("schedule='cosine' makes its own schedule, peaking at finetune_lr: pass finetune_lr as "
                          "a number, or pass your schedule as finetune_lr with schedule=None.")
     warmup = check_scalar("warmup", warmup, min_val=0, max_val=1, include_boundaries="left")
+    label_smoothing = check_scalar("label_smoothing", label_smoothing, min_val=0, max_val=1,
+                                   include_boundaries="left")
+    if label_smoothing and loss is not None:
+        raise InputError("label_smoothing applies to the default loss: pass it to your own loss instead "
+                         "(e.g. keras.losses.CategoricalCrossentropy(label_smoothing=...) on one-hot labels).")
     phase_steps = epochs * _steps(train, batch_size) if schedule == "cosine" else 0
     fit_kwargs = _fit_kwargs(fit_kwargs)
     _check_data(model, train, validation_data)
@@ -239,7 +262,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         # Tokenized once for both phases; batches are then padded only to their length bucket.
         train = _text_batches.tokenize(model, train)
         validation_data = None if validation_data is None else _text_batches.tokenize(model, validation_data)
-    loss = loss or _default_loss(model)
+    loss = loss or _default_loss(model, label_smoothing)
     compile_kw = {"loss": loss, "metrics": list(metrics)}
     # Phase 2 is checked now, so a mistake in it cannot waste phase 1's training.
     head_optimizer = fresh_optimizer(optimizer, lr)

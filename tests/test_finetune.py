@@ -8,7 +8,7 @@ from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.finetune import discriminative_optimizer, fine_tune, lr_find
 from kzoo.freeze import unfreeze
-from kzoo.heads import swap_head
+from kzoo.heads import find_head, swap_head
 
 
 def _data(n=240, seed=0):
@@ -113,6 +113,20 @@ def test_cosine_schedule_warms_up_then_decays_to_zero():
     assert int(model.optimizer.iterations) == 32
 
 
+def test_label_smoothing_trains_on_smoothed_one_hot_targets():
+    x, y = _data()
+    model = _model()
+    history = fine_tune(model, (x, y), _data(seed=1), head_epochs=2, epochs=2, lr=1e-2, label_smoothing=0.3)
+    assert history.history["val_accuracy"][-1] > 0.6
+    out = np.asarray(model.predict(x[:20], verbose=0), "float64")
+    from_logits = find_head(model).activation in (None, keras.activations.linear)
+    probs = np.exp(out) / np.exp(out).sum(1, keepdims=True) if from_logits else out
+    targets = 0.7 * np.eye(3)[y[:20]] + 0.1  # 1 - 0.3 on the true class, plus 0.3 / 3 on every class
+    expected = -(targets * np.log(probs)).sum(1).mean()
+    np.testing.assert_allclose(float(model.loss(y[:20], out)), expected, rtol=1e-4)
+    np.testing.assert_allclose(float(model.loss(y[:20, None], out)), expected, rtol=1e-4)  # (n, 1) labels too
+
+
 def test_discriminative_rates_scale_updates_per_layer():
     x, y = _data()
     model = _model()
@@ -151,6 +165,8 @@ def test_discriminative_optimizer_rejects_negative_factor():
      "pass finetune_lr as a number"),
     ({"warmup": 1.0, "epochs": 1}, r"warmup == 1.0, must be a finite number in \[0, 1\)"),
     ({"augment": "flip", "epochs": 1}, "augment must be a Keras layer"),
+    ({"label_smoothing": 1.0}, r"label_smoothing == 1.0, must be a finite number in \[0, 1\)"),
+    ({"label_smoothing": 0.1, "loss": "mse"}, "label_smoothing applies to the default loss"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InputError, match=message):
