@@ -385,6 +385,9 @@ def test_notebook_03_right_and_wrong_answers():
     assert q["q_warmup_start"].check(np.array([0.0]), quiet=True)
     assert "peak" in q["q_warmup_start"].check(1.0, quiet=True).message
     assert q["q_phase1_augment"].check(False, quiet=True) and not q["q_phase1_augment"].check(True, quiet=True)
+    assert q["q_smoothed_target"].check(np.float32(0.85), quiet=True)
+    assert "1 - label_smoothing" in q["q_smoothed_target"].check(0.8, quiet=True).message
+    assert not q["q_smoothed_target"].check(0.05, quiet=True)
 
 
 def test_notebook_06_right_and_wrong_answers():

@@ -78,4 +78,15 @@ QUESTIONS = (
         solution="False: kzoo.fine_tune applies augment in phase 2 (and in phase 1 only with "
                  "cache_features=False).",
     ),
+    Question(
+        "q_smoothed_target",
+        "With label_smoothing=0.2 and 4 classes, what target does the true class get? Answer with a number.",
+        check=close_to(0.85, abs_tol=1e-6, mistakes={
+            0.8: "that is 1 - label_smoothing; every class, the true one too, also gets label_smoothing / classes.",
+            0.05: "that is what each wrong class gets; the true class gets 1 - label_smoothing on top.",
+            1.0: "that is the unsmoothed target.",
+        }),
+        hint="1 - label_smoothing for the true class, plus label_smoothing / classes for every class.",
+        solution="1 - 0.2 + 0.2 / 4 = 0.85 (and 0.05 for each of the other three: the targets still sum to 1).",
+    ),
 )
