@@ -35,11 +35,12 @@ QUESTIONS = (
     ),
     Question(
         "option1_alone",
-        "Experiment: on a fresh model with seed 1, train the head only (head_epochs=10, epochs=0, lr=1e-3). "
+        "Experiment: on a fresh model with seed 1, train the head only (head_epochs=10, epochs=0, at the "
+        "run's head rate lr). "
         "What validation accuracy does it reach, as a fraction between 0 and 1?",
         check=in_range(0.85, 0.99),
         hint="keras.utils.set_random_seed(1); kzoo.load(name, class_names=classes); "
-             "kzoo.fine_tune(model, train, val, head_epochs=10, lr=1e-3).history['val_accuracy'][-1]",
+             "kzoo.fine_tune(model, train, val, head_epochs=10, lr=lr).history['val_accuracy'][-1]",
         solution="Low to mid 90s in % on ants and bees (and on the fast mode's digits): compare it with "
                  "phase 1 and phase 2 of the run above and with the three-seed benchmark.",
     ),
