@@ -83,7 +83,7 @@ def test_every_notebook_ends_with_a_questionnaire(path):
     assert starts, f"{path.name} has no {QUESTIONNAIRE!r} markdown cell after its exercises"
     after = cells[starts[-1] + 1:]
     checks = [c for c in after if c.cell_type == "code" and ".check(" in c.source]
-    others = [c.source[:60] for c in after if c not in checks]
+    others = [c.source[:60] for c in after if c not in checks and c.cell_type != "markdown"]  # questions may sit between
     assert len(checks) >= 3 and not others, (
         f"{path.name}: the questionnaire must close the notebook with at least 3 checked questions; "
         f"it has {len(checks)}, followed by other cells {others}")

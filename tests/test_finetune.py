@@ -77,7 +77,9 @@ def test_cached_head_phase_builds_its_pipeline_once(monkeypatch):
     monkeypatch.setattr("kzoo.finetune.to_dataset", lambda *a, **k: calls.append(1) or real_to_dataset(*a, **k))
     x, y = _data()
     history = fine_tune(_model(), (x, y), _data(seed=1), head_epochs=6, lr=1e-2)
-    assert len(history.history["loss"]) == 6 and len(calls) == 2  # training and validation, once each
+    # TensorFlow: one tf.data pipeline each for training and validation; other backends: numpy batches
+    expected = 2 if keras.backend.backend() == "tensorflow" else 0
+    assert len(history.history["loss"]) == 6 and len(calls) == expected
 
 
 class _Count(keras.layers.Layer):

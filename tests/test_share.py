@@ -113,18 +113,14 @@ def test_keras_hub_text_classifier_is_saved_as_a_preset_and_reloads(tmp_path):
 
 
 # --- notebook 10's exercises -------------------------------------------------------------------
-def test_notebook_10_right_and_wrong_answers(tmp_path):
+def test_notebook_10_right_and_wrong_answers():
     from kzoo.exercises import for_notebook
 
     q = for_notebook("10")
     assert q["preset_task_file"].check("task.json", quiet=True)
     assert "backbone" in q["preset_task_file"].check("config.json", quiet=True).message
-    assert q["needs_kzoo"].check("b", quiet=True) and not q["needs_kzoo"].check("a", quiet=True)
-    digits = [str(d) for d in range(10)]
-    base = keras.Sequential([keras.Input((6,)), keras.layers.Dense(4)])
-    folder = kzoo.share.save_model(kzoo.swap_head(base, class_names=digits), tmp_path / "digits")
-    assert q["save_and_reload"].check(kzoo.share.load_model(folder), quiet=True)
-    assert not q["save_and_reload"].check(small_classifier(), quiet=True)
+    assert q["needs_kzoo"].check("c", quiet=True)
+    assert not any(q["needs_kzoo"].check(wrong, quiet=True) for wrong in "abd")
 
 
 def test_kzoo_load_reads_a_saved_folder_and_can_give_it_a_new_head(tmp_path, monkeypatch):
