@@ -3,8 +3,22 @@ import datetime
 import json
 import os
 import platform
+import time
 
 import keras
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall seconds of each training epoch, in ``times``."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self.start)
 
 
 def environment() -> dict:

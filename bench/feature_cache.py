@@ -25,22 +25,11 @@ import kzoo
 GUIDE, CACHED = "keras-guide (backbone every epoch)", "kzoo cached features"
 
 
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
-
-
 def run(cached: bool, train, val, names, epochs: int) -> dict:
     keras.backend.clear_session()
     keras.utils.set_random_seed(0)
     model = kzoo.load("efficientnet_lite0", class_names=names)
-    timer = EpochTimer()
+    timer = _record.EpochTimer()
     start = time.perf_counter()
     history = kzoo.fine_tune(model, train, val, head_epochs=epochs, lr=1e-3, cache_features=cached,
                              callbacks=[timer])

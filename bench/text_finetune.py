@@ -31,20 +31,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+import _record
 import kzoo
 
 LR, BATCH, DEFAULT_SEQUENCE_LENGTH = 5e-5, 32, 64
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
 
 
 def _timed_predict(predict, texts):
@@ -72,7 +62,7 @@ def keras_hub_default(location, x, y, x_dev, y_dev, epochs):
     preprocessor = keras_hub.models.BertTextClassifierPreprocessor.from_preset(
         location, sequence_length=DEFAULT_SEQUENCE_LENGTH)
     model = keras_hub.models.BertTextClassifier.from_preset(location, num_classes=2, preprocessor=preprocessor)
-    timer = EpochTimer()
+    timer = _record.EpochTimer()
     model.fit(x, y, batch_size=BATCH, epochs=epochs, callbacks=[timer], verbose=0)
     probs, rate = _timed_predict(lambda t: model.predict(t, batch_size=BATCH, verbose=0), x_dev)
     return _summary(len(x), timer, probs, y_dev, rate)
@@ -81,7 +71,7 @@ def keras_hub_default(location, x, y, x_dev, y_dev, epochs):
 def kzoo_path(x, y, x_dev, y_dev, epochs, mixed_precision):
     keras.utils.set_random_seed(0)
     model = kzoo.load("minilm_l6", class_names=["negative", "positive"], mixed_precision=mixed_precision)
-    timer = EpochTimer()
+    timer = _record.EpochTimer()
     kzoo.fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=LR, batch_size=BATCH,
                    callbacks=[timer])
     # kzoo.predict's ranked lists, turned back into a probability table to score.
