@@ -1,11 +1,16 @@
 """What every benchmark record carries (machine, load, backend, date) and how it is written (JSON + Markdown)."""
+from __future__ import annotations
+
 import datetime
 import json
 import os
 import platform
 import time
+from pathlib import Path
 
 import keras
+
+from kzoo._files import write_text_atomically
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -22,17 +27,19 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def environment() -> dict:
-    """The machine, its load now, the backend and the date, for a benchmark record."""
+    """The machine, its load now, the backend, the versions and the date, for a benchmark record."""
     return {"machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs)",
             "load_average": round(os.getloadavg()[0], 1), "backend": keras.backend.backend(),
-            "keras": keras.__version__, "date": datetime.date.today().isoformat()}
+            "keras": keras.__version__, "python": platform.python_version(),
+            "date": datetime.date.today().isoformat()}
 
 
-def write(record: dict, out: str, markdown: str) -> None:
-    """``record`` to ``out`` (JSON) and ``markdown`` beside it (same name, ``.md``); prints the Markdown."""
-    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(record, f, indent=2)
-    with open(out.removesuffix(".json") + ".md", "w") as f:
-        f.write(markdown)
-    print(markdown)
+def write(record: dict, out: str | Path, markdown: str | None = None) -> None:
+    """``record`` to ``out`` (JSON) and ``markdown``, if given, beside it (same name, ``.md``), each
+    written whole or not at all; prints the Markdown."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomically(out, json.dumps(record, indent=2) + "\n")
+    if markdown is not None:
+        write_text_atomically(out.with_suffix(".md"), markdown)
+        print(markdown)

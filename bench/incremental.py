@@ -40,7 +40,7 @@ import keras
 import numpy as np
 
 import kzoo
-from kzoo import config
+from kzoo import config as kzoo_config
 from kzoo._files import write_text_atomically
 from kzoo.datasets.glyphs import make_glyphs
 from kzoo.incremental import (ExemplarMemory, accuracy_matrix, average_accuracy, backward_transfer,
@@ -242,7 +242,7 @@ def main(argv=None) -> int:
         "keras_version": keras.__version__,
         "python": platform.python_version(),
         "model": "glyphnet, sha256 " + json.loads(
-            (config.data_dir() / "glyphnet" / "metadata.json").read_text())["sha256"],
+            (kzoo_config.data_dir() / "glyphnet" / "metadata.json").read_text())["sha256"],
         "seeds": args.seeds, "epochs_per_step": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
         "memory_per_class": args.memory, "total_seconds": round(total, 1), "anchor": ANCHOR,
     }

@@ -49,16 +49,14 @@ import datetime
 import hashlib
 import json
 import math
-import os
-import platform
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
+import _record
 import kzoo
-from kzoo._files import write_text_atomically
 from kzoo.audio import N_SAMPLES
 from kzoo.audio.musicnn import SAMPLE_RATE
 from kzoo.features import split_model
@@ -451,17 +449,10 @@ def main(argv=None) -> dict:
             "cheap_seeds": args.cheap_seeds, "seeds": args.seeds, "quick": args.quick,
         },
         "seconds": {"total": round(total, 1), **{k: round(v, 1) for k, v in seconds.items()}},
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs), no GPU",
-        "backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "python": platform.python_version(),
-        "date": today,
+        **_record.environment(),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(args.out / "spoken_digits.json", json.dumps(record, indent=2) + "\n")
-    write_text_atomically(args.out / "spoken_digits.md", markdown(record))
+    _record.write(record, args.out / "spoken_digits.json", markdown(record))
     plot(record, args.out / "spoken_digits.png")
-    print(markdown(record))
     return record
 
 

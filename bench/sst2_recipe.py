@@ -25,13 +25,12 @@ import datetime
 import json
 import math
 import os
-import platform
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 
+import _record
 import kzoo
 from kzoo import _text_batches
 
@@ -115,14 +114,9 @@ def main() -> None:
         "load_average_1min": {"min": round(min(progress.loads, default=0), 1),
                               "mean": round(float(np.mean(progress.loads or [0])), 1),
                               "max": round(max(progress.loads, default=0), 1)},
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared by other jobs)",
-        "backend": keras.backend.backend(),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
-        "keras": keras.__version__,
+        **_record.environment(),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    _record.write(result, args.out)
     print(json.dumps(result, indent=2), flush=True)
 
 

@@ -28,19 +28,16 @@ in length buckets. The recorded run (38 min): ``--tuned-shots 8 32 --finetune-pa
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import math
 import os
-import platform
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
+import _record
 import kzoo
-from kzoo._files import write_text_atomically
 
 METHODS = ("bag of words", "frozen probe", "fine-tune", "SetFit")
 CLASSES = ["negative", "positive"]
@@ -162,18 +159,11 @@ def main(argv=None) -> dict:
         },
         "seconds": {"total": round(time.time() - started, 1), **{m: round(s, 1) for m, s in seconds.items()}},
         "load_average_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared with other jobs), no GPU",
-        "backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "python": platform.python_version(),
-        "date": datetime.date.today().isoformat(),
+        **_record.environment(),
         "quick": args.quick,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_text_atomically(args.out / "text_few_labels.json", json.dumps(record, indent=2) + "\n")
-    write_text_atomically(args.out / "text_few_labels.md", markdown(record))
+    _record.write(record, args.out / "text_few_labels.json", markdown(record))
     plot(record, args.out / "text_few_labels.png")
-    print(markdown(record))
     return record
 
 

@@ -21,10 +21,8 @@ accuracy of both models on them is reported. Results are keyed by backend in the
     KZOO_ASSETS=../shared/assets KERAS_BACKEND=jax python bench/text_finetune.py --train 512
 """
 import argparse
-import datetime
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -116,8 +114,7 @@ def main() -> None:
         "epochs": args.epochs,
         "wall_s": round(time.perf_counter() - start, 1),
         "load_average_1min_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-        "machine": f"{platform.machine()} CPU, {os.cpu_count()} cores (shared by other jobs)",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
+        **_record.environment(),
         "versions": {"keras": keras.__version__, "keras_hub": keras_hub.__version__,
                      keras.backend.backend(): __import__(keras.backend.backend()).__version__},
     }
@@ -131,8 +128,7 @@ def main() -> None:
     if recipe.exists():
         record["sst2_dev_accuracy"] = json.loads(recipe.read_text())["sst2_dev_accuracy"]
         record["sst2_dev_accuracy_from"] = "bench/results/sst2_recipe.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
+    _record.write(record, out)
 
 
 if __name__ == "__main__":
