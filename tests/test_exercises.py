@@ -352,7 +352,13 @@ def test_notebook_10_wants_the_saved_folder_not_the_model_in_memory(tmp_path):
 
 def test_notebook_02_right_and_wrong_answers():
     q = for_notebook("02")
-    assert q["head_params"].check(2562, quiet=True) and not q["head_params"].check(2560, quiet=True)
+    assert q["head_params"].check(12810, quiet=True) and q["head_params"].check(np.int64(12810), quiet=True)
+    for wrong, why in ((12800, "bias"), (2562, "2-way"), (1281000, "ImageNet")):
+        verdict = q["head_params"].check(wrong, quiet=True)
+        assert not verdict and why in verdict.message
+    assert q["q_flatten_size"].check(128000, quiet=True) and q["q_flatten_size"].check(np.array(128000), quiet=True)
+    assert "global average pooling" in q["q_flatten_size"].check(1280, quiet=True).message
+    assert not q["q_flatten_size"].check(62720, quiet=True)
     assert q["why_cache"].check("c", quiet=True) and not q["why_cache"].check("b", quiet=True)
     assert q["longer_head"].check(np.array(0.93), quiet=True) and not q["longer_head"].check(93, quiet=True)
     assert q["q_what_trains"].check("c", quiet=True) and not q["q_what_trains"].check("a", quiet=True)

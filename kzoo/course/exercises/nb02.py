@@ -40,14 +40,16 @@ QUESTIONS = (
     Question(
         "head_params",
         "EfficientNet-Lite0's body ends in global average pooling over 1280 channels. How many "
-        "parameters does the new 2-way (ants, bees) head train? Answer with a number.",
-        check=close_to(2562, mistakes={
-            2560: "that is the kernel only (1280 x 2); each class also has a bias.",
+        "parameters would a new head for 10 classes have (the 1000 -> 10 swap)? Answer with a number.",
+        check=close_to(12810, mistakes={
+            12800: "that is the kernel only (1280 x 10); each class also has a bias.",
             1281000: "that is the old ImageNet head (1280 x 1000 + 1000).",
-            1281: "a 2-way head has one kernel column per class, so 1280 x 2 weights plus 2 biases.",
+            2562: "that is the 2-way head of section 2; this one has 10 classes.",
+            1290: "a 10-way head has one kernel column per class: 1280 x 10 weights plus 10 biases.",
         }),
-        hint="kzoo.find_head(model).count_params() confirms your arithmetic.",
-        solution="1280 * 2 + 2 = 2562  # kzoo.find_head(model).count_params()",
+        hint="One weight per (feature, class) pair plus one bias per class; "
+             "kzoo.find_head(kzoo.swap_head(published, 10)).count_params() confirms your arithmetic.",
+        solution="1280 * 10 + 10 = 12810  # kzoo.find_head(kzoo.swap_head(published, 10)).count_params()",
     ),
     Question(
         "why_cache",
@@ -121,5 +123,16 @@ QUESTIONS = (
         hint="The guide's recipe runs the whole model in every epoch; caching runs the body once.",
         solution="(10, 1): one pass per epoch against one pass in all.",
     ),
+    Question(
+        "q_flatten_size",
+        "A head that flattens the body's last feature map instead of pooling it: at 320 px that map is "
+        "10 x 10 x 1280. How many numbers would the head receive? Answer with a number.",
+        check=close_to(128000, mistakes={
+            1280: "that is what global average pooling gives, at any size; Flatten keeps every grid cell.",
+            62720: "that is at 224 px (a 7 x 7 grid); at 320 px the grid is 10 x 10.",
+        }),
+        hint="Flatten keeps every position of the grid: height x width x channels.",
+        solution="10 * 10 * 1280 = 128000, against 62720 at 224 px: a Dense layer sized for one cannot "
+                 "take the other, while global pooling gives 1280 numbers at both sizes.",
+    ),
 )
-
