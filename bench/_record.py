@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from kzoo._files import write_text_atomically
 
@@ -32,6 +33,12 @@ def environment() -> dict:
             "load_average": round(os.getloadavg()[0], 1), "backend": keras.backend.backend(),
             "keras": keras.__version__, "python": platform.python_version(),
             "date": datetime.date.today().isoformat()}
+
+
+def mean_std(values: list[float]) -> str:
+    """Accuracies (fractions) as ``mean ± std`` in percent, one decimal; a single value without the spread."""
+    spread = f" ± {100 * np.std(values):.1f}" if len(values) > 1 else ""
+    return f"{100 * np.mean(values):.1f}{spread}"
 
 
 def write(record: dict, out: str | Path, markdown: str | None = None) -> None:

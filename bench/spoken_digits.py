@@ -457,10 +457,7 @@ def main(argv=None) -> dict:
 
 
 def _cell(values: list[float]) -> str:
-    if not values:
-        return "-"
-    spread = f" ± {100 * np.std(values):.1f}" if len(values) > 1 else ""
-    return f"{100 * np.mean(values):.1f}{spread} ({len(values)})"
+    return f"{_record.mean_std(values)} ({len(values)})" if values else "-"
 
 
 def held_out_mean(record: dict, method: str, shots) -> list[float]:

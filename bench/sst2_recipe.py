@@ -14,8 +14,8 @@ Mixed bfloat16 runs the matrix products in bfloat16 (weights stay float32): on a
 bfloat16 units a training step is about 1.7x faster under TensorFlow. ``--stop-at HH:MM`` (UTC) ends
 phase 2 early if the clock gets there (the result then says how many steps ran).
 
-Batches are cut to their length bucket (16/32/64/128 tokens); SST-2 training phrases average about
-ten tokens, so most batches are 16 wide. Accuracy is measured on the 872 GLUE dev sentences
+Batches are cut to their length bucket (8/16/24/32/48/64/96/128 tokens); SST-2 training phrases have a
+median of ten tokens, so a batch is about 17 tokens wide on average. Accuracy is measured on the 872 GLUE dev sentences
 (``kzoo.datasets.load("sst2", "test")``). Nothing large is written: the model stays in memory.
 
     KZOO_ASSETS=../shared/assets nohup python bench/sst2_recipe.py > sst2.log 2>&1 &

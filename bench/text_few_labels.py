@@ -168,10 +168,7 @@ def main(argv=None) -> dict:
 
 
 def _cell(values: list[float]) -> str:
-    if not values:
-        return "not run"
-    spread = f" ± {100 * np.std(values):.1f}" if len(values) > 1 else ""
-    return f"{100 * np.mean(values):.1f}{spread}"
+    return _record.mean_std(values) if values else "not run"
 
 
 def markdown(record: dict) -> str:

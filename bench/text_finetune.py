@@ -8,7 +8,7 @@ the same number of epochs, batch 32:
   Every batch is padded to 64 tokens and tokenized again each epoch.
 - kzoo: ``kzoo.load("minilm_l6", ..., mixed_precision=True)`` (mean pooling, sequence length 128,
   mixed bfloat16) and ``kzoo.fine_tune(head_epochs=0, epochs=...)`` at the same learning rate: texts
-  tokenized once, batches cut to their length bucket (16/32/64/128 tokens). ``throughput_ratio`` is
+  tokenized once, batches cut to their length bucket (8/16/24/32/48/64/96/128 tokens). ``throughput_ratio`` is
   this path over the default recipe; ``throughput_ratio_float32`` is the same without mixed precision
   (length buckets alone); ``throughput_ratio_token_table_frozen`` trains everything but the 11.7 M-row
   token-embedding table (``unfreeze_top="position_embedding"``), which Adam otherwise updates in full

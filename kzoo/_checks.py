@@ -151,4 +151,3 @@ def labelled_pair(data, what: str = "data", *, class_indices: bool = False) -> t
         raise InputError(f"{what}: labels must be integer class indices >= 0 (0 .. number of classes - 1), "
                          f"got dtype {y.dtype} with values from {y.min()!r} to {y.max()!r}.")
     return x, y
-

@@ -90,7 +90,7 @@ def contrastive_fine_tune(model: keras.Model, texts, labels, *, pairs_per_senten
        the cosine similarity of the two mean-pooled embeddings match the target (mean squared error);
     3. ``kzoo.fit_head`` fits the head by logistic regression on the new embeddings.
 
-    Sentences are tokenised once and padded only to the bucket (16, 32, 64, ... tokens) of the longest.
+    Sentences are tokenised once and padded only to the bucket (8, 16, 24, 32, 48, 64, ... tokens) of the longest.
 
     Args:
         model: a text classifier with its tokenizer, e.g. ``kzoo.load("minilm_l6", class_names=...)``.

@@ -185,7 +185,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         model: a classifier, e.g. from ``kzoo.load(name, num_classes=...)``. Trained in place.
         train: ``(x, y)`` arrays (y: integer class indices) or a batched ``tf.data.Dataset``. Texts
             for a KerasHub text classifier, given as arrays, are tokenized once and trained in
-            length buckets (16, 32, 64, ... tokens), each batch padded only to its bucket.
+            length buckets (8, 16, 24, 32, 48, 64, ... tokens), each batch padded only to its bucket.
         validation_data: same forms as ``train``, or None.
         head_epochs: phase 1, epochs with the body frozen.
         lr: phase 1, learning rate.
@@ -266,9 +266,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     compile_kw = {"loss": loss, "metrics": list(metrics)}
     # Phase 2 is checked now, so a mistake in it cannot waste phase 1's training.
     head_optimizer = fresh_optimizer(optimizer, lr)
-    body_optimizer = fresh_optimizer(optimizer, finetune_lr)
-    if phase_steps:
-        body_optimizer = fresh_optimizer(optimizer, _cosine(finetune_lr, warmup, phase_steps))
+    body_optimizer = fresh_optimizer(optimizer, _cosine(finetune_lr, warmup, phase_steps) if phase_steps
+                                     else finetune_lr)
     if epochs:
         body_layers(model, unfreeze_top)
         if lr_mult is not None:
