@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Sequence
+from typing import Callable, Sequence
 
 import keras
 import numpy as np
@@ -34,6 +34,7 @@ METHODS = ("scratch", "frozen", "fine_tune")
 LABELS = {"scratch": "scratch", "frozen": "option 1", "fine_tune": "option 2"}
 _OLD_NAMES = {"option 1": "frozen", "option 2": "fine_tune"}
 _PREDICT_BATCH = 64
+MIN_HELD_OUT = 5  # examples per class that early stopping holds out, at the least
 
 
 def _check_methods(methods) -> tuple[str, ...]:
@@ -52,16 +53,20 @@ def _check_methods(methods) -> tuple[str, ...]:
 def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *, class_names: Sequence[str],
                  steps: int = 150, batch_size: int = 32, lr: float = 1e-2, finetune_lr: float = 1e-3,
                  scratch_lr: float = 3e-3, min_epochs: int = 10, finetune_share: float = 0.5,
-                 input_shape: tuple | None = None, patience: int | None = None) -> keras.Model:
+                 input_shape: tuple | None = None, patience: int | None = None,
+                 augment: Callable[[], keras.layers.Layer] | None = None, schedule: str | None = None,
+                 label_smoothing: float = 0.0) -> keras.Model:
     """Train one zoo classifier one way: from scratch, frozen (option 1) or fine-tuned (option 2).
 
     The number of epochs is ``max(min_epochs, ceil(steps / batches per epoch))``, so every subset
     size gets about ``steps`` gradient steps. With ``patience``, that number is a cap instead: a fifth
-    of ``train`` (at least one example per class) is held out, and each phase stops once its loss on
-    them has not improved for ``patience`` epochs, keeping its best weights (early stopping: every
-    method trains to convergence within the same budget). A subset with a single example of some class
-    cannot spare one, and trains for the whole budget. Set the random seed first
-    (``keras.utils.set_random_seed``) for a reproducible run.
+    of ``train`` (at least ``MIN_HELD_OUT`` examples per class) is held out, and each phase stops once
+    its loss on them has not improved for ``patience`` epochs, keeping its best weights (early stopping:
+    every method trains to convergence within the same budget). A subset with fewer than
+    ``2 * MIN_HELD_OUT`` examples of some class cannot spare that many, and trains on all of them for
+    the whole budget: a loss on one or two examples per class is too noisy to stop on (it stopped
+    scratch near chance at 5 per class). Set the random seed first (``keras.utils.set_random_seed``)
+    for a reproducible run.
 
     Args:
         name: a zoo model name, e.g. ``"glyphnet"`` or ``"efficientnet_lite0"``.
@@ -80,7 +85,14 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
         min_epochs: the fewest epochs, however large ``train`` is.
         finetune_share: option 2's second phase, as a fraction of the head's epochs (at least one).
         input_shape: shape of one example, for models that take other sizes (None: the zoo's).
-        patience: early stopping on a held-out part of ``train`` (see above), or None for a fixed budget.
+        patience: early stopping on a held-out part of ``train`` where it is large enough (see above),
+            or None for a fixed budget.
+        augment: a function returning a fresh Keras augmentation layer (called once per model), used
+            wherever the inputs pass through the body while training: scratch and option 2's second
+            phase (option 1 trains on cached features of the plain inputs).
+        schedule: ``kzoo.fine_tune``'s ``schedule`` for the phase that trains every layer (scratch and
+            option 2's second phase), e.g. ``"cosine"`` (warmup, then cosine decay).
+        label_smoothing: ``kzoo.fine_tune``'s ``label_smoothing``, for every method.
 
     Returns:
         The trained ``keras.Model``.
@@ -105,28 +117,33 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
         positive_number(label, value)
     finetune_share = check_scalar("finetune_share", finetune_share, min_val=0, max_val=1,
                                   include_boundaries="right")
+    if augment is not None and (isinstance(augment, keras.layers.Layer) or not callable(augment)):
+        raise InputError("augment must be a function that returns a fresh Keras layer, e.g. "
+                         "lambda: keras.layers.RandomTranslation(0.1, 0.1), or None.")
     (x, y), stopping = _early_stopping((x, y), None if patience is None else whole_number("patience", patience))
     epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
     shape = {} if input_shape is None else {"input_shape": input_shape}
     model = load(name, class_names=class_names, weights=None if method == "scratch" else "pretrained", **shape)
-    common = {"batch_size": batch_size, **stopping}
+    common = {"batch_size": batch_size, "label_smoothing": label_smoothing, **stopping}
+    whole = {"augment": None if augment is None else augment(), "schedule": schedule}
     if method == "scratch":
-        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True, **common)
+        fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True,
+                  **whole, **common)
     elif method == "frozen":
         fine_tune(model, (x, y), head_epochs=epochs, lr=lr, **common)
     else:
         fine_tune(model, (x, y), head_epochs=epochs, epochs=max(1, int(epochs * finetune_share)), lr=lr,
-                  finetune_lr=finetune_lr, **common)
+                  finetune_lr=finetune_lr, **whole, **common)
     return model
 
 
 def _early_stopping(train, patience):
     """(the examples to train on, fine_tune's arguments for early stopping on the rest)."""
     counts = np.bincount(train[1])
-    if patience is None or counts[counts > 0].min() < 2:
+    if patience is None or counts[counts > 0].min() < 2 * MIN_HELD_OUT:
         return train, {}
     n_classes = int(np.count_nonzero(counts))
-    train, held_out = stratified_split(*train, max(0.2, n_classes / len(train[1])), seed=0)
+    train, held_out = stratified_split(*train, max(0.2, MIN_HELD_OUT * n_classes / len(train[1])), seed=0)
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     return train, {"validation_data": held_out, "callbacks": [stop]}
 

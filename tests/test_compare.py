@@ -1,4 +1,5 @@
 """kzoo.compare: scratch / option 1 / option 2 on glyphnet and sklearn's digits, a few steps each."""
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -56,7 +57,7 @@ def test_option_1_keeps_the_body_and_scratch_starts_from_random_weights(digits):
 
 def test_patience_holds_out_a_fifth_of_each_class_and_stops_early(digits, monkeypatch):
     (x, y), _ = digits
-    subset = kzoo.datasets.few_shot((x, y), 10, seed=0)
+    subset = kzoo.datasets.few_shot((x, y), 30, seed=0)
     calls = []
     real_fine_tune = kzoo.compare.fine_tune
     monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append((a, k)) or real_fine_tune(*a, **k))
@@ -64,18 +65,62 @@ def test_patience_holds_out_a_fifth_of_each_class_and_stops_early(digits, monkey
                  patience=2)
     (_, (x_fit, y_fit)), kwargs = calls[0]
     held_x, held_y = kwargs["validation_data"]
-    assert np.bincount(held_y).tolist() == [2] * 10 and np.bincount(y_fit).tolist() == [8] * 10
+    assert np.bincount(held_y).tolist() == [6] * 10 and np.bincount(y_fit).tolist() == [24] * 10
     stop = kwargs["callbacks"][0]
-    assert kwargs["epochs"] == 134 and 0 < stop.stopped_epoch < kwargs["epochs"] - 1  # stopped well before the cap
+    assert kwargs["epochs"] == 50 and 0 < stop.stopped_epoch < kwargs["epochs"] - 1  # stopped well before the cap
 
 
-def test_patience_with_one_example_per_class_trains_the_whole_budget(digits, monkeypatch):
+def test_patience_holds_out_at_least_min_held_out_per_class(digits, monkeypatch):
     (x, y), _ = digits
     calls = []
-    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append(k))
-    train_method("glyphnet", "frozen", kzoo.datasets.few_shot((x, y), 1, seed=0),
+    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append((a, k)))
+    subset = kzoo.datasets.few_shot((x, y), 2 * kzoo.compare.MIN_HELD_OUT, seed=0)
+    train_method("glyphnet", "frozen", subset, class_names=[str(d) for d in range(10)], patience=2, **FEW)
+    (_, (_, y_fit)), kwargs = calls[0]
+    assert np.bincount(kwargs["validation_data"][1]).tolist() == [kzoo.compare.MIN_HELD_OUT] * 10
+    assert np.bincount(y_fit).tolist() == [kzoo.compare.MIN_HELD_OUT] * 10
+
+
+@pytest.mark.parametrize("per_class", [1, 5, 2 * kzoo.compare.MIN_HELD_OUT - 1])
+def test_patience_on_too_few_examples_trains_on_all_of_them_for_the_whole_budget(digits, monkeypatch, per_class):
+    (x, y), _ = digits
+    calls = []
+    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append((a, k)))
+    train_method("glyphnet", "frozen", kzoo.datasets.few_shot((x, y), per_class, seed=0),
                  class_names=[str(d) for d in range(10)], patience=2, **FEW)
-    assert "validation_data" not in calls[0] and "callbacks" not in calls[0]
+    (_, (_, y_fit)), kwargs = calls[0]
+    assert np.bincount(y_fit).tolist() == [per_class] * 10
+    assert "validation_data" not in kwargs and "callbacks" not in kwargs
+
+
+def test_the_recipe_reaches_the_phases_that_train_the_body(digits, monkeypatch):
+    (x, y), _ = digits
+    calls = []
+    real_fine_tune = kzoo.compare.fine_tune
+    monkeypatch.setattr("kzoo.compare.fine_tune", lambda *a, **k: calls.append(k) or real_fine_tune(*a, **k))
+    made = []
+
+    def shifts():
+        made.append(keras.layers.RandomTranslation(0.125, 0.125, fill_mode="constant"))
+        return made[-1]
+
+    recipe = {"augment": shifts, "schedule": "cosine", "label_smoothing": 0.1}
+    names = [str(d) for d in range(10)]
+    for method in METHODS:
+        train_method("glyphnet", method, (x[:40], y[:40]), class_names=names, **recipe, **FEW)
+    scratch, frozen, fine_tuned = calls
+    assert len(made) == 2 and made[0] is not made[1]  # a fresh layer per model that trains its body
+    for kwargs in (scratch, fine_tuned):
+        assert kwargs["schedule"] == "cosine" and kwargs["label_smoothing"] == 0.1
+    assert scratch["augment"] is made[0] and fine_tuned["augment"] is made[1]
+    assert frozen["label_smoothing"] == 0.1 and "augment" not in frozen and "schedule" not in frozen
+
+
+def test_augment_must_be_a_layer_factory(digits):
+    (x, y), _ = digits
+    with pytest.raises(kzoo.InputError, match="augment must be a function"):
+        train_method("glyphnet", "fine_tune", (x[:40], y[:40]), class_names=[str(d) for d in range(10)],
+                     augment=keras.layers.RandomTranslation(0.1, 0.1), **FEW)
 
 
 @pytest.mark.parametrize("kwargs, message", [
