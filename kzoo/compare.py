@@ -124,8 +124,8 @@ def train_method(name: str, method: str, train: tuple[np.ndarray, np.ndarray], *
     epochs = max(min_epochs, math.ceil(steps / math.ceil(len(y) / batch_size)))
     shape = {} if input_shape is None else {"input_shape": input_shape}
     model = load(name, class_names=class_names, weights=None if method == "scratch" else "pretrained", **shape)
-    common = {"batch_size": batch_size, "label_smoothing": label_smoothing, **stopping}
-    whole = {"augment": None if augment is None else augment(), "schedule": schedule}
+    common = {"batch_size": batch_size, "label_smoothing": label_smoothing, "schedule": schedule, **stopping}
+    whole = {} if method == "frozen" or augment is None else {"augment": augment()}
     if method == "scratch":
         fine_tune(model, (x, y), head_epochs=0, epochs=epochs, finetune_lr=scratch_lr, train_batchnorm=True,
                   **whole, **common)
