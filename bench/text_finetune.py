@@ -8,11 +8,12 @@ the same number of epochs, batch 32:
   Every batch is padded to 64 tokens and tokenized again each epoch.
 - kzoo: ``kzoo.load("minilm_l6", ..., mixed_precision=True)`` (mean pooling, sequence length 128,
   mixed bfloat16) and ``kzoo.fine_tune(head_epochs=0, epochs=...)`` at the same learning rate: texts
-  tokenized once, batches cut to their length bucket (8/16/24/32/48/64/96/128 tokens). ``throughput_ratio`` is
+  tokenized once, sentences of similar length batched together, each batch padded to its longest on
+  TensorFlow (to its length bucket, 8/16/24/32/48/64/96/128 tokens, on JAX). ``throughput_ratio`` is
   this path over the default recipe; ``throughput_ratio_float32`` is the same without mixed precision
-  (length buckets alone); ``throughput_ratio_token_table_frozen`` trains everything but the 11.7 M-row
-  token-embedding table (``unfreeze_top="position_embedding"``), which Adam otherwise updates in full
-  at every step.
+  (the batching alone); ``throughput_ratio_token_table_frozen`` trains everything but the token-embedding
+  table (30,522 x 384 = 11.7 M weights, ``unfreeze_top="position_embedding"``), which Adam otherwise
+  updates in full at every step.
 
 The first epoch includes tracing/compiling (on JAX once per bucket shape), so training throughput is
 read from the later epochs and the first epoch's extra time is reported as ``compile_s``. Prediction

@@ -43,6 +43,7 @@ _DEFINED_IN = {
     **dict.fromkeys(["freeze", "layer_groups", "leaf_layers", "unfreeze"], "kzoo.freeze"),
     **dict.fromkeys(["add_classes", "class_names", "find_head", "swap_head"], "kzoo.heads"),
     **dict.fromkeys(["ClassifierHead", "ImagePreprocessing", "MaskedMeanPooling"], "kzoo.layers"),
+    "LazyAdam": "kzoo.optimizers",
     "predict": "kzoo.predict",
     "fit_head": "kzoo.probe",
     **dict.fromkeys(["contrastive_fine_tune", "sentence_pairs"], "kzoo.contrastive"),
@@ -52,7 +53,7 @@ _DEFINED_IN = {
 _SUBMODULES = ["compare", "datasets", "devices", "doctor", "exercises", "incremental", "plots", "pretrain",
                "share", "surgery"]
 # Modules whose Keras layers are registered for keras.saving.load_model (see _register_keras_objects).
-_KERAS_OBJECTS = ("kzoo.layers", "kzoo.incremental", "kzoo.pretrain")
+_KERAS_OBJECTS = ("kzoo.layers", "kzoo.optimizers", "kzoo.incremental", "kzoo.pretrain")
 
 __all__ = sorted([*_DEFINED_IN, *_SUBMODULES], key=str.lower)
 

@@ -86,8 +86,8 @@ def extract_features(model: keras.Model, data, *, batch_size: int = 64, cache: b
     Args:
         model: a classifier (its body is used) or any model whose output is the feature you want.
             A KerasHub task's preprocessor is applied first (text is tokenised, for example); texts
-            given as arrays are tokenized once and run in length buckets, each batch padded only to
-            its bucket (``kzoo._text_batches``).
+            given as arrays are tokenized once and run sorted by length, each batch padded only to
+            its longest (``kzoo._text_batches``).
         data: ``x`` (array or list), ``(x, y)``, or a batched ``tf.data.Dataset`` of ``x`` or ``(x, y)``.
         batch_size: batch size for array input.
         cache: store the features on disk (in ``$KZOO_CACHE/features``) under a fingerprint of the

@@ -25,6 +25,7 @@ from kzoo.errors import InputError
 from kzoo.features import extract_features, split_model
 from kzoo.freeze import body_layers, freeze, layer_groups, unfreeze
 from kzoo.heads import find_head
+from kzoo.optimizers import LazyAdam
 
 
 def _default_loss(model, label_smoothing: float = 0.0):
@@ -56,7 +57,10 @@ def fresh_optimizer(optimizer: str | keras.optimizers.Optimizer,
     Each training phase gets its own: the state of one phase (Adam's moments) would be wrong for the next.
 
     Args:
-        optimizer: a Keras optimizer name (``"adam"``) or instance (its settings are copied).
+        optimizer: a Keras optimizer name or instance (its settings are copied). ``"adam"`` gives
+            ``kzoo.LazyAdam``: Keras's Adam, except that an embedding table's rows are updated only
+            when a batch uses them (on TensorFlow, where such gradients come as rows); pass
+            ``keras.optimizers.Adam()`` for Keras's own.
         learning_rate: a finite number > 0, or a Keras learning-rate schedule (e.g. warmup then
             cosine decay: ``keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=5e-5,
             warmup_steps=steps // 10)``), counted in training steps of the phase.
@@ -66,13 +70,15 @@ def fresh_optimizer(optimizer: str | keras.optimizers.Optimizer,
 
     Example:
         >>> import keras, kzoo.finetune
-        >>> type(kzoo.finetune.fresh_optimizer("sgd", 0.1)).__name__
-        'SGD'
+        >>> [type(kzoo.finetune.fresh_optimizer(name, 0.1)).__name__ for name in ("sgd", "adam")]
+        ['SGD', 'LazyAdam']
         >>> warmup = keras.optimizers.schedules.CosineDecay(0.0, 100, warmup_target=5e-5, warmup_steps=10)
         >>> float(kzoo.finetune.fresh_optimizer("adam", warmup).learning_rate)
         0.0
     """
     learning_rate = learning_rate_or_schedule("learning_rate", learning_rate)
+    if isinstance(optimizer, str) and optimizer.lower() == "adam":
+        optimizer = LazyAdam()
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         try:
             optimizer = keras.optimizers.get(optimizer)
@@ -185,7 +191,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         model: a classifier, e.g. from ``kzoo.load(name, num_classes=...)``. Trained in place.
         train: ``(x, y)`` arrays (y: integer class indices) or a batched ``tf.data.Dataset``. Texts
             for a KerasHub text classifier, given as arrays, are tokenized once and trained in
-            length buckets (8, 16, 24, 32, 48, 64, ... tokens), each batch padded only to its bucket.
+            batches of similar length, each padded only to its longest sentence (off TensorFlow, to
+            its length bucket: 8, 16, 24, 32, 48, 64, ... tokens).
         validation_data: same forms as ``train``, or None.
         head_epochs: phase 1, epochs with the body frozen.
         lr: phase 1, learning rate.
@@ -212,7 +219,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
             for the true class plus ``label_smoothing / classes`` for every class (e.g. 0.1), which
             discourages over-confident outputs. Not with your own ``loss``.
         batch_size: batch size for array input (both phases).
-        optimizer: name or instance; a fresh one is made for each phase.
+        optimizer: name or instance; a fresh one is made for each phase. ``"adam"`` is
+            ``kzoo.LazyAdam`` (see ``fresh_optimizer``).
         loss: default sparse categorical cross-entropy (``from_logits`` follows the head).
         metrics: compiled metrics.
         **fit_kwargs: passed on to ``fit`` in both phases (``callbacks``, ``verbose`` (default 0),
@@ -259,7 +267,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     _check_data(model, train, validation_data)
     if _text_batches.applies(model, train) and (validation_data is None
                                                  or _text_batches.applies(model, validation_data)):
-        # Tokenized once for both phases; batches are then padded only to their length bucket.
+        # Tokenized once for both phases; batches are then padded only to their longest sentence.
         train = _text_batches.tokenize(model, train)
         validation_data = None if validation_data is None else _text_batches.tokenize(model, validation_data)
     loss = loss or _default_loss(model, label_smoothing)
@@ -391,7 +399,7 @@ class _ArrayBatches(keras.utils.PyDataset):
 
 
 def _fit_data(data, batch_size, shuffle=False):
-    """What ``model.fit`` gets: bucketed text batches, tf.data where ``wants_tf_data`` says so, numpy otherwise."""
+    """What ``model.fit`` gets: length-sorted text batches, tf.data where ``wants_tf_data`` says so, numpy otherwise."""
     if data is None:
         return None
     if isinstance(data, _text_batches.TokenizedText):

@@ -18,7 +18,7 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         x: a batch of raw inputs (images 0-255, strings, waveforms), as the model takes them.
         top: how many classes per input.
         batch_size: prediction batch size. Texts for a KerasHub text classifier are tokenized once
-            and batched by length, each batch padded only to its bucket (``kzoo._text_batches``).
+            and batched by length, each batch padded only to its longest (``kzoo._text_batches``).
 
     Returns:
         One list per input, most likely first.
