@@ -9,7 +9,7 @@ per epoch) where batches of 32 made 32. Validation accuracy on the 153 validatio
 each phase, never used to choose the recipe per seed; the anchor is the PyTorch transfer-learning tutorial's
 fine-tuned ResNet-18 on the same photos, about 94-95%.
 
-The recipe was picked among five variants (phase 2 at a peak of 1e-4 or 5e-5, in batches of 32 or 8, for 4
+The recipe was picked among six variants (phase 2 at a peak of 1e-4 or 5e-5, in batches of 32, 8 or 4, for 4
 or 6 epochs) by their score on these same validation photos, so its figure is slightly optimistic; only a
 separate test set would give an unbiased one.
 
