@@ -10,7 +10,7 @@ speed/pitch perturbation by resampling 0.9-1.1) and per-speaker centring of the 
 of phase-2 steps. Prints one line per variant; the table is copied into ``results/spoken_digits.md``
 by hand.
 
-A second round (``--tries channel windows ensembles``; 5 clips per digit on seeds 0-2, all clips on
+A second round (``--tries channel windows heads ensembles``; 5 clips per digit on seeds 0-2, all clips on
 seed 0):
 
 * ``channel``: channel normalisation of the log-mels (george's recordings sound different: flatter
@@ -23,10 +23,12 @@ seed 0):
   (mean and max over time and mels per window, then over the windows) and concatenated, the pooled
   embedding L2-normalised, and a learned attention pooling over the 14 windows (alone or with max);
   heads here are the model's head block (dropout 0.2, a dense layer) built on its own;
+* ``heads``: the option-1 head on standardised features or with three times the steps, and
+  scikit-learn's logistic regression (the issue's reference method) at C = 0.01, 0.1, 1;
 * ``ensembles``: option 1, option 2 with 100 and 300 phase-2 steps, and their probability averages.
 
     KZOO_ASSETS=../shared/assets python bench/speech_george.py --speaker george
-    KZOO_ASSETS=../shared/assets python bench/speech_george.py --tries channel windows ensembles
+    KZOO_ASSETS=../shared/assets python bench/speech_george.py --tries channel windows heads ensembles
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ import time
 
 import keras
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 import kzoo
 from bench.spoken_digits import (NAMES, SPEECH, SPEECH_SECONDS, SPEECH_TOP, SpeechFeatures, _fit,
@@ -203,6 +206,31 @@ def option_ensembles(clips, labels, train_all, test, args) -> None:
                   + ", ".join(f"{name} {acc:.1f}" for name, acc in result.items()), flush=True)
 
 
+def head_tries(model, clips, labels, train_all, test, args) -> None:
+    """The option-1 head itself: standardised features, three times the steps, and scikit-learn's
+    logistic regression (the issue's reference method) on standardised features at three C."""
+    pooled = np.asarray(split_model(model)[0].predict(clips, batch_size=32, verbose=0), np.float32)
+    mean, std = pooled[train_all].mean(0), pooled[train_all].std(0) + 1e-6
+    z = (pooled - mean) / std
+    for shots, seeds in ROUND2:
+        rows = {}
+        for seed in seeds:
+            train = train_indices(train_all, labels, shots, seed)
+            y, y_test = labels[train], labels[test]
+            rows.setdefault("head block, as benchmarked", []).append(
+                _head_accuracy(pooled[train], y, [pooled[test]], y_test, seed, args.head_steps))
+            rows.setdefault("standardised features", []).append(
+                _head_accuracy(z[train], y, [z[test]], y_test, seed, args.head_steps))
+            rows.setdefault(f"{3 * args.head_steps} steps", []).append(
+                _head_accuracy(pooled[train], y, [pooled[test]], y_test, seed, 3 * args.head_steps))
+            for c in (0.01, 0.1, 1.0):
+                fitted = LogisticRegression(C=c, max_iter=3000).fit(z[train], y)
+                rows.setdefault(f"logistic regression C={c}", []).append(
+                    100 * float(np.mean(fitted.predict(z[test]) == y_test)))
+        for name, accs in rows.items():
+            _report(args.speaker, shots, name, accs)
+
+
 def first_round(clips, labels, splits, args) -> None:
     """Augmentation and speaker centring (option 1, seed 0), and option 2 with ``--option2-steps``."""
     split = f"speaker:{args.speaker}"
@@ -259,7 +287,7 @@ def main() -> None:
     parser.add_argument("--option2-steps", type=int, nargs="*", default=[],
                         help="also run speech option 2 with each of these phase-2 step counts (slow)")
     parser.add_argument("--tries", nargs="+", default=["augment"],
-                        choices=("augment", "channel", "windows", "ensembles"),
+                        choices=("augment", "channel", "windows", "heads", "ensembles"),
                         help="augment: the first round (augmentation, speaker centring, --option2-steps); "
                              "the others: the second round (see above)")
     args = parser.parse_args()
@@ -274,6 +302,8 @@ def main() -> None:
         channel_tries(model, clips, labels, train_all, test, ~np.isin(np.arange(len(clips)), test), args)
     if "windows" in args.tries:
         window_tries(model, clips, labels, train_all, test, args)
+    if "heads" in args.tries:
+        head_tries(model, clips, labels, train_all, test, args)
     if "ensembles" in args.tries:
         option_ensembles(clips, labels, train_all, test, args)
 
