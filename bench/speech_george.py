@@ -42,8 +42,8 @@ from sklearn.linear_model import LogisticRegression
 import kzoo
 from bench.spoken_digits import (NAMES, SPEECH, SPEECH_SECONDS, SPEECH_TOP, SpeechFeatures, _fit,
                                  _predict_labels, load_splits, run_speech, speech_top, train_indices)
-from kzoo.audio.speech_embedding import WINDOW_FRAMES
 from kzoo.audio.musicnn import SAMPLE_RATE
+from kzoo.audio.speech_embedding import WINDOW_FRAMES
 from kzoo.features import split_model
 
 
