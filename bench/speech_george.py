@@ -217,7 +217,7 @@ def head_tries(model, clips, labels, train_all, test, args) -> None:
         for seed in seeds:
             train = train_indices(train_all, labels, shots, seed)
             y, y_test = labels[train], labels[test]
-            rows.setdefault("head block, as benchmarked", []).append(
+            rows.setdefault("head block, 1,500 steps (as benchmarked)", []).append(
                 _head_accuracy(pooled[train], y, [pooled[test]], y_test, seed, args.head_steps))
             rows.setdefault("standardised features", []).append(
                 _head_accuracy(z[train], y, [z[test]], y_test, seed, args.head_steps))
