@@ -17,7 +17,8 @@ phase 2 early if the clock gets there (the result then says how many steps ran).
 Batches hold sentences of similar length, each padded only to its longest on TensorFlow (to its length
 bucket, 8/16/24/32/48/64/96/128 tokens, elsewhere; ``kzoo._text_batches``): the SST-2 training phrases
 average 13.3 tokens and pad to 13.9 (17.7 in buckets). A record whose recipe lists ``"buckets"`` is
-from the earlier plan, which cut every batch to its bucket (17.7); later ones say ``"batching"``. Accuracy is measured on the 872
+from the earlier plan, which cut every batch to its bucket, with Keras's Adam; later ones say
+``"batching"`` and ran ``kzoo.LazyAdam`` (``fine_tune``'s ``"adam"``). Accuracy is measured on the 872
 GLUE dev sentences (``kzoo.datasets.load("sst2", "test")``). Nothing large is written: the model stays in
 memory.
 
@@ -121,7 +122,7 @@ def main() -> None:
                    "head_train_sentences": min(args.head_train, len(y)), "head_epochs": args.head_epochs,
                    "head_lr": HEAD_LR, "epochs": args.epochs, "peak_lr": args.lr, "warmup_steps": warmup,
                    "steps": steps, "schedule": "linear warmup from 0, cosine decay to 0", "batch_size": BATCH,
-                   "optimizer": "adam", "batching": _batching(),
+                   "optimizer": "adam (kzoo.LazyAdam)", "batching": _batching(),
                    "token_table": "frozen" if args.freeze_token_table else "trained"},
         "phase1_history": {k: [round(float(v), 4) for v in vals] for k, vals in head.history.items()},
         "phase2_history": {k: [round(float(v), 4) for v in vals] for k, vals in history.history.items()},
