@@ -107,7 +107,8 @@ def main() -> None:
         "benchmark": ("option 2 on ants vs bees, EfficientNet-Lite0, 245 train / 153 validation photos at "
                       f"{args.image_size}x{args.image_size}"),
         "protocol": __doc__.split("\n\n")[1].replace("\n", " "),
-        "recipe": {**recipe, "image_size": args.image_size, "augment": "RandomFlip(horizontal), RandomZoom(-0.2..0), RandomTranslation(0.1)"},
+        "recipe": {**recipe, "image_size": args.image_size,
+                   "augment": "RandomFlip(horizontal), RandomZoom(-0.2..0), RandomTranslation(0.1)"},
         "runs": runs,
         "summary": summary(runs),
         **_record.environment(),
