@@ -20,19 +20,10 @@ from pathlib import Path
 import numpy as np
 
 import kzoo
-from bench.speech_head_ensemble import head_probabilities
-from bench.spoken_digits import NAMES, SPEAKERS, SPEECH, SPEECH_SECONDS, load_splits, train_indices
+from bench.spoken_digits import (NAMES, SPEAKERS, SPEECH, SPEECH_SECONDS, head_probabilities, load_splits,
+                                 train_indices)
+from kzoo.audio import change_speed
 from kzoo.features import split_model
-
-
-def resample(clips: np.ndarray, speed: float) -> np.ndarray:
-    """Each clip played ``speed`` times faster (linear interpolation), cut or zero-padded to its length."""
-    n = clips.shape[1]
-    positions = np.arange(0, n, speed)[:n]
-    out = np.zeros_like(clips)
-    for i, clip in enumerate(clips):
-        out[i, :len(positions)] = np.interp(positions, np.arange(n), clip)
-    return out
 
 
 def main() -> None:
@@ -57,7 +48,7 @@ def main() -> None:
         if str(f) not in cached:
             body = body or split_model(kzoo.load(SPEECH, class_names=NAMES))[0]
             start = time.perf_counter()
-            x = clips if f == 1.0 else resample(clips, f)
+            x = change_speed(clips, f)
             cached[str(f)] = np.asarray(body.predict(x, batch_size=32, verbose=0), np.float32)
             print(f"speed {f}: {len(clips)} clips embedded in {time.perf_counter() - start:.0f} s", flush=True)
             np.savez(args.cache, **cached)
