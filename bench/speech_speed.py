@@ -5,11 +5,15 @@ changes speed and pitch together, like another voice) is the standard augmentati
 not heard in training. Every clip is resampled by each factor once and embedded once (option 1's
 pooled features); then, for each held-out speaker, 5 and all clips per digit, seeds 0-2 (the
 benchmark's nested subsets), five option-1 heads (the benchmark's head, as in
-``speech_head_ensemble.py``) are trained on the original clips or on the originals plus their
-resampled copies, and tested on the original test clips or, averaging the probabilities, on the test
-clips at every factor (test-time perturbation). Prints one line per run and the means.
+``speech_head_ensemble.py``) are trained on the original clips (with ``--train-perturbed``, also on
+the originals plus their resampled copies), and tested on the original test clips or, averaging the
+probabilities, on the test clips at every factor of each ``--tta-sets`` (test-time perturbation); a
+third arm trains and tests the heads on the embeddings averaged over the first set's speeds. Prints
+one line per run and the means; copied into ``results/spoken_digits.md`` by hand.
 
-    KZOO_ASSETS=../shared/assets python bench/speech_speed.py --speakers george
+    KZOO_ASSETS=../shared/assets python bench/speech_speed.py --speakers george --train-perturbed
+    KZOO_ASSETS=../shared/assets python bench/speech_speed.py --tta-sets 0.9,0.95,1.05,1.1 \
+        0.85,0.9,0.95,1.05,1.1,1.15
 """
 from __future__ import annotations
 
@@ -70,13 +74,15 @@ def main() -> None:
                 for name, rows in trainings.items():
                     x_train = pooled[rows][:, train].reshape(-1, pooled.shape[-1])
                     y_train = np.tile(labels[train], len(rows))
-                    probs = np.stack([head_probabilities(x_train, y_train, pooled[:, test].reshape(-1, pooled.shape[-1]),
-                                                         100 * seed + k, args.head_steps).reshape(len(factors), len(test), -1)
+                    x_test = pooled[:, test].reshape(-1, pooled.shape[-1])
+                    probs = np.stack([head_probabilities(x_train, y_train, x_test, 100 * seed + k, args.head_steps)
+                                      .reshape(len(factors), len(test), -1)
                                       for k in range(args.heads)])  # (heads, factors, test, classes)
                     result[f"{name}: single"] = float(np.mean([acc(p[0]) for p in probs]))
                     result[f"{name}: ensemble"] = acc(probs[:, 0].mean(0))
                     for tta, idx in sets.items():
-                        result[f"{name}: single + test-time {tta}"] = float(np.mean([acc(p[idx].mean(0)) for p in probs]))
+                        result[f"{name}: single + test-time {tta}"] = float(np.mean([acc(p[idx].mean(0))
+                                                                                      for p in probs]))
                         result[f"{name}: ensemble + test-time {tta}"] = acc(probs[:, idx].mean((0, 1)))
                 for tta, idx in list(sets.items())[:1]:  # features averaged over the speeds, training and test
                     x = pooled[idx].mean(0)
