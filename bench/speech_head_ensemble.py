@@ -14,21 +14,12 @@ from __future__ import annotations
 
 import argparse
 
-import keras
 import numpy as np
 
 import kzoo
-from bench.spoken_digits import NAMES, SPEAKERS, SPEECH, SPEECH_SECONDS, _fit, load_splits, train_indices
+from bench.spoken_digits import (NAMES, SPEAKERS, SPEECH, SPEECH_SECONDS, head_probabilities, load_splits,
+                                 train_indices)
 from kzoo.features import split_model
-
-
-def head_probabilities(x_train, y_train, x_test, seed: int, steps: int) -> np.ndarray:
-    """Test-set probabilities of one option-1 head trained from initialisation ``seed``."""
-    keras.utils.set_random_seed(seed)
-    head = keras.Sequential([keras.Input(x_train.shape[1:]), keras.layers.Dropout(0.2),
-                             kzoo.ClassifierHead(NAMES)])
-    _fit(head, x_train, y_train, lr=1e-3, steps=steps, batch_size=32)
-    return np.asarray(keras.ops.softmax(head.predict(x_test, batch_size=256, verbose=0)))
 
 
 def main() -> None:

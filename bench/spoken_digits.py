@@ -21,7 +21,10 @@ and ``speaker`` (all of yweweler's 500 clips are the test set: a voice never hea
   mean+max of its window embeddings, then option 2 unfreezes its top conv blocks (``unfreeze(top=
   "conv_15")``: the last five convolutions, 42% of its weights) at a ten times smaller learning rate.
   Its network is small, so it is also measured leave-one-speaker-out: each of the four speakers held
-  out in turn (splits ``speaker:<name>``; ``speaker`` is yweweler), the mean over the four reported.
+  out in turn (splits ``speaker:<name>``; ``speaker`` is yweweler), the mean over the four reported;
+* ``speech ensemble``: speech option 1 as five heads from different initial weights, each tested on
+  the clips played at five speeds (``kzoo.audio.SPEEDS``, 0.9-1.1: ``kzoo.audio.predict_speeds``),
+  all the probabilities averaged (group ``speech_ensemble``; same splits and seeds as the speech rows).
 
 ``--groups musicnn speech`` picks what runs; a group not run keeps its results from the existing
 ``spoken_digits.json`` (with the date they were measured), so the cheap speech rows can be re-measured
@@ -40,6 +43,7 @@ layers in training mode over 187 x 59 x 204 feature maps it trains at about 2 cl
 
     KZOO_ASSETS=../shared/assets KERAS_BACKEND=tensorflow python bench/spoken_digits.py
     KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --groups speech
+    KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --groups speech_ensemble
     KZOO_ASSETS=../shared/assets python bench/spoken_digits.py --quick --out /tmp/sd   # smoke run
 """
 from __future__ import annotations
@@ -57,7 +61,7 @@ import numpy as np
 
 import _record
 import kzoo
-from kzoo.audio import N_SAMPLES
+from kzoo.audio import N_SAMPLES, SPEEDS, change_speed
 from kzoo.audio.musicnn import SAMPLE_RATE
 from kzoo.features import split_model
 
@@ -65,9 +69,11 @@ SPLITS = ("standard", "speaker")
 SPEAKERS = ("george", "jackson", "lucas", "yweweler")  # "speaker" holds out yweweler
 SPEAKER_SPLITS = ("speaker:george", "speaker:jackson", "speaker:lucas")
 SHOTS = (1, 5, 20, "all")
-METHODS = ("scratch", "option 1", "option 2", "image net", "speech option 1", "speech option 2")
+METHODS = ("scratch", "option 1", "option 2", "image net", "speech option 1", "speech option 2", "speech ensemble")
 GROUPS = {"musicnn": ("scratch", "option 1", "option 2", "image net"),
-          "speech": ("speech option 1", "speech option 2")}
+          "speech": ("speech option 1", "speech option 2"),
+          "speech_ensemble": ("speech ensemble",)}
+ENSEMBLE_HEADS = 5  # speech ensemble: option-1 heads from different initial weights
 SPEECH = "speech_embedding"
 SPEECH_SECONDS = 1.5  # longer than any FSDD clip (1.31 s)
 SPEECH_TOP = "conv_15"  # speech option 2 unfreezes this convolution and everything above it
@@ -95,9 +101,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scratch-splits", nargs="*", default=list(SPLITS), choices=SPLITS)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=GROUPS,
-                        help="what to measure: 'musicnn' (scratch, option 1/2, image net) and/or 'speech' "
-                             "(speech option 1/2); a group not run keeps its results from the existing json")
+                        help="what to measure: 'musicnn' (scratch, option 1/2, image net), 'speech' (speech "
+                             "option 1/2), 'speech_ensemble' (five option-1 heads, test-time speeds); a group "
+                             "not run keeps its results from the existing json")
     parser.add_argument("--speech-seeds", type=int, default=3, help="seeds for both speech options")
+    parser.add_argument("--ensemble-shots", nargs="+", default=[str(s) for s in SHOTS],
+                        help="labelled clips per digit measured by the speech_ensemble group")
+    parser.add_argument("--ensemble-splits", nargs="+", default=["standard", "speaker", *SPEAKER_SPLITS],
+                        choices=("standard", "speaker", *SPEAKER_SPLITS), help="splits of the speech_ensemble group")
     parser.add_argument("--speech-finetune-steps", type=int, default=100,
                         help="speech option 2 phase-2 steps (lr 1e-4)")
     parser.add_argument("--quick", action="store_true",
@@ -108,6 +119,7 @@ def parse_args(argv=None) -> argparse.Namespace:
            args.scratch_batch, args.speech_seeds, args.speech_finetune_steps) < 1:
         parser.error("seeds and step counts must be >= 1")
     args.scratch_shots = [s if s == "all" else int(s) for s in args.scratch_shots]
+    args.ensemble_shots = [s if s == "all" else int(s) for s in args.ensemble_shots]
     if args.quick:
         args.cheap_seeds = args.seeds = args.speech_seeds = 1
         args.head_steps, args.finetune_steps, args.scratch_steps, args.speech_finetune_steps = 30, 5, 1, 5
@@ -300,6 +312,46 @@ def run_speech(data: SpeechFeatures, labels, train, test, seed: int, args) -> di
     return result
 
 
+def head_probabilities(x_train, y_train, x_test, seed: int, steps: int) -> np.ndarray:
+    """Test-set probabilities of one option-1 head (the classifier's head block: dropout 0.2, then a
+    10-way ``ClassifierHead``) trained on cached features from initialisation ``seed``."""
+    keras.utils.set_random_seed(seed)
+    head = keras.Sequential([keras.Input(x_train.shape[1:]), keras.layers.Dropout(0.2),
+                             kzoo.ClassifierHead(NAMES)])
+    _fit(head, x_train, y_train, lr=1e-3, steps=steps, batch_size=32)
+    return np.asarray(keras.ops.softmax(head.predict(x_test, batch_size=256, verbose=0)))
+
+
+def measure_speech_ensemble(args, results: dict) -> dict:
+    """speech option 1 as an ensemble with test-time speeds: ``ENSEMBLE_HEADS`` heads trained on the
+    pooled embeddings of the clips as recorded, each tested on the clips played at every speed of
+    ``kzoo.audio.SPEEDS``, all the probabilities averaged (what ``kzoo.audio.predict_speeds`` gives
+    for the list of the five classifiers), on the standard split and each held-out speaker."""
+    clips, labels, splits = load_splits(args.quick, SPEECH_SECONDS, tuple(args.ensemble_splits))
+    body = split_model(kzoo.load(SPEECH, class_names=NAMES))[0]
+    start = time.perf_counter()
+    pooled = np.stack([np.asarray(body.predict(change_speed(clips, s), batch_size=args.batch_size, verbose=0),
+                                  np.float32) for s in SPEEDS])  # (speeds, clips, 192)
+    embedding_seconds = time.perf_counter() - start
+    print(f"speech_embedding features of {len(clips)} clips at {len(SPEEDS)} speeds: {embedding_seconds:.0f} s",
+          flush=True)
+    start = time.perf_counter()
+    recorded = pooled[SPEEDS.index(1.0)]
+    for split, parts in splits.items():
+        test = parts["test"]
+        x_test = pooled[:, test].reshape(-1, pooled.shape[-1])
+        for shots in ((1, 5) if args.quick else args.ensemble_shots):
+            for seed in range(args.speech_seeds):
+                train = train_indices(parts["train"], labels, shots, seed)
+                probs = np.mean([head_probabilities(recorded[train], labels[train], x_test, 100 * seed + k,
+                                                    args.head_steps).reshape(len(SPEEDS), len(test), -1)
+                                 for k in range(ENSEMBLE_HEADS)], axis=(0, 1))
+                _record_run(results, split, shots, seed,
+                            {"speech ensemble": float(np.mean(probs.argmax(-1) == labels[test]))})
+    return {"speech_embedding features at every speed": embedding_seconds,
+            "training speech ensembles": time.perf_counter() - start}
+
+
 def small_cnn(frames: int, mels: int, num_classes: int, widths=(16, 32, 64, 64)) -> keras.Model:
     """A log-mel classifier sized for a few thousand clips: 3x3 conv + BatchNorm + ReLU blocks,
     2x2 max pooling between them, global average pooling, dropout, a linear layer (logits)."""
@@ -406,6 +458,9 @@ def _record_run(results: dict, split: str, shots, seed: int, accuracies: dict) -
           + ", ".join(f"{m} {100 * a:.1f}%" for m, a in accuracies.items()), flush=True)
 
 
+MEASURE = {"musicnn": measure_musicnn, "speech": measure_speech, "speech_ensemble": measure_speech_ensemble}
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     start = time.perf_counter()
@@ -416,7 +471,7 @@ def main(argv=None) -> dict:
     measured, seconds = {}, {}
     for group, methods in GROUPS.items():
         if group in args.groups:
-            seconds.update((measure_musicnn if group == "musicnn" else measure_speech)(args, results))
+            seconds.update(MEASURE[group](args, results))
             measured[group] = {"date": today, "backend": keras.backend.backend()}
         elif previous is not None:
             # A record without "measured" predates the speech group: all of it is the musicnn group.
@@ -445,7 +500,9 @@ def main(argv=None) -> dict:
                         "shots": [str(s) for s in args.scratch_shots], "splits": args.scratch_splits},
             "speech": {"model": SPEECH, "clip_seconds": SPEECH_SECONDS, "option2_unfreeze_top": SPEECH_TOP,
                        "option2_phase2": {"lr": 1e-4, "steps": args.speech_finetune_steps},
-                       "seeds": args.speech_seeds},
+                       "seeds": args.speech_seeds,
+                       "ensemble": {"heads": ENSEMBLE_HEADS, "test_time_speeds": list(SPEEDS),
+                                    "shots": [str(s) for s in args.ensemble_shots], "splits": args.ensemble_splits}},
             "cheap_seeds": args.cheap_seeds, "seeds": args.seeds, "quick": args.quick,
         },
         "seconds": {"total": round(total, 1), **{k: round(v, 1) for k, v in seconds.items()}},
@@ -490,10 +547,11 @@ def markdown(record: dict) -> str:
         for shots in SHOTS:
             lines.append(f"| {shots} | " + " | ".join(_cell(values(m, shots)) for m in METHODS) + " |")
         lines.append("")
-    lines += ["### each held-out speaker, speech option 1 / speech option 2", "",
+    speech = (*GROUPS["speech"], *GROUPS["speech_ensemble"])
+    lines += ["### each held-out speaker, speech option 1 / speech option 2 / speech ensemble", "",
               "| held out | " + " | ".join(str(s) for s in SHOTS) + " |", "|---" * (len(SHOTS) + 1) + "|"]
     for split, speaker in zip(("speaker", *SPEAKER_SPLITS), ("yweweler", *(s.split(":")[1] for s in SPEAKER_SPLITS))):
-        cells = [" / ".join(_cell(record["results"][split][m][str(shots)]).split(" (")[0] for m in GROUPS["speech"])
+        cells = [" / ".join(_cell(record["results"][split][m][str(shots)]).split(" (")[0] for m in speech)
                  for shots in SHOTS]
         lines.append(f"| {speaker} | " + " | ".join(cells) + " |")
     lines.append("")

@@ -34,15 +34,41 @@ def predict(model: keras.Model, x, *, top: int = 5, batch_size: int = 32) -> lis
         ('b', [[('b', 0.99...), (...)]])
     """
     top = whole_number("top", top)
+    probs = probabilities(model, x, batch_size=batch_size)
+    names = class_names(model)
+    order = np.argsort(-probs, axis=1)[:, :top]
+    return [[(names[i], float(p[i])) for i in row] for row, p in zip(order, probs)]
+
+
+def probabilities(model: keras.Model, x, *, batch_size: int = 32) -> np.ndarray:
+    """Class probabilities of a classifier: its outputs, with a softmax if its head gives logits.
+
+    Args:
+        model: a classifier (its head's logits or probabilities are read).
+        x: a batch of raw inputs, as the model takes them (texts for a KerasHub text classifier
+            are batched by length, as in ``predict``).
+        batch_size: prediction batch size.
+
+    Returns:
+        ``(examples, classes)`` float32, each row summing to 1.
+
+    Raises:
+        kzoo.InputError: ``x`` does not have the shape the model takes (the message says which).
+
+    Example:
+        >>> import kzoo
+        >>> from kzoo.predict import probabilities
+        >>> model = kzoo.load("glyphnet")
+        >>> x, _ = kzoo.datasets.load("glyphs", "test", n_per_class=1, as_numpy=True)
+        >>> probabilities(model, x[:2]).shape
+        (2, 52)
+    """
     batch_size = whole_number("batch_size", batch_size)
     check_inputs(model, x)
     if _text_batches.applies(model, x):
         outputs = np.asarray(_text_batches.predict(model, x, batch_size), dtype="float32")
     else:
         outputs = np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
-    head = find_head(model)
-    probs = outputs if head.activation is keras.activations.softmax else np.asarray(
-        keras.ops.softmax(outputs, axis=-1))
-    names = class_names(model)
-    order = np.argsort(-probs, axis=1)[:, :top]
-    return [[(names[i], float(p[i])) for i in row] for row, p in zip(order, probs)]
+    if find_head(model).activation is keras.activations.softmax:
+        return outputs
+    return np.asarray(keras.ops.softmax(outputs, axis=-1), dtype="float32")

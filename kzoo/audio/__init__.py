@@ -1,5 +1,6 @@
 """Audio: a log-mel front end as a Keras layer, the pre-trained musicnn music taggers, Google's
-speech_embedding keyword-spotting encoder and a few-shot keyword spotter built on it.
+speech_embedding keyword-spotting encoder, a few-shot keyword spotter built on it, and speed
+perturbation (clips played faster or slower; predictions averaged over speeds).
 
 Names are imported on first use, so ``import kzoo.audio.musicnn_zoo`` and
 ``import kzoo.audio.speech_embedding_zoo`` (which register the models in the zoo) do not import Keras.
@@ -16,6 +17,7 @@ _EXPORTS = {
     "build_classifier": "kzoo.audio.speech_embedding", "build_embedding_net": "kzoo.audio.speech_embedding",
     "dft_kernels": "kzoo.audio.speech_embedding", "Detection": "kzoo.audio.spotter",
     "KeywordSpotter": "kzoo.audio.spotter", "keyword_spotter": "kzoo.audio.spotter",
+    "SPEEDS": "kzoo.audio.speed", "change_speed": "kzoo.audio.speed", "predict_speeds": "kzoo.audio.speed",
 }
 __all__ = sorted(_EXPORTS)
 
