@@ -15,16 +15,18 @@ from kzoo._files import write_text_atomically
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Wall seconds of each training epoch, in ``times``."""
+    """Wall seconds of each training epoch, in ``times``, and the process's CPU seconds (all threads) in
+    ``cpu_times``: on a shared machine the CPU time moves less with the other jobs' load."""
 
     def on_train_begin(self, logs=None):
-        self.times = []
+        self.times, self.cpu_times = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         self.times.append(time.perf_counter() - self.start)
+        self.cpu_times.append(time.process_time() - self.cpu_start)
 
 
 def environment() -> dict:
