@@ -41,6 +41,13 @@ from sst2_recipe import TOKEN_TABLE_FROZEN
 LR, BATCH, DEFAULT_SEQUENCE_LENGTH = 5e-5, 32, 64
 
 
+def sst2_sample(n: int):
+    """``n`` random SST-2 training sentences and labels (seed 0): the sentences every text benchmark trains on."""
+    x_all, y_all = kzoo.datasets.load("sst2", "train", as_numpy=True)
+    pick = np.random.default_rng(0).choice(len(x_all), n, replace=False)
+    return x_all[pick], y_all[pick]
+
+
 def _timed_predict(predict, texts):
     predict(texts[:64])  # traces (TensorFlow) / compiles the widest shapes it meets (JAX)
     start = time.perf_counter()
@@ -94,9 +101,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help=">= 2: the first epoch counts as compile")
     parser.add_argument("--out", default="bench/results/text_finetune.json")
     args = parser.parse_args()
-    x_all, y_all = kzoo.datasets.load("sst2", "train", as_numpy=True)
-    pick = np.random.default_rng(0).choice(len(x_all), args.train, replace=False)
-    x, y = x_all[pick], y_all[pick]
+    x, y = sst2_sample(args.train)
     x_dev, y_dev = kzoo.datasets.load("sst2", "test", as_numpy=True)
     location = str(kzoo.hub.fetch(kzoo.info("minilm_l6"), progress=False))
     load_before = os.getloadavg()

@@ -33,6 +33,7 @@ import numpy as np
 import _record
 import kzoo
 from kzoo import _text_batches
+from text_finetune import sst2_sample
 
 DEFAULT_WIDTH, BATCH = 64, 32
 CATEGORIES = ("matrix products", "dropout", "optimizer update", "casts", "other element-wise")
@@ -143,10 +144,8 @@ def main() -> None:
         raise SystemExit("This profile reads TensorFlow's profiler: run it with KERAS_BACKEND=tensorflow.")
     import keras_hub
 
-    x_all, y_all = kzoo.datasets.load("sst2", "train", as_numpy=True)
-    pick = np.random.default_rng(0).choice(len(x_all), args.train, replace=False)
     kzoo_bf16, bf16_tokens = kzoo_model(True, dropout=True)
-    tokens = _text_batches.tokenize(kzoo_bf16, (x_all[pick], y_all[pick]))
+    tokens = _text_batches.tokenize(kzoo_bf16, sst2_sample(args.train))
     plan = _text_batches.batch_plan(tokens, BATCH, np.random.default_rng(0))
     kzoo_batches = [batch(tokens, width, members) for width, members in plan]
     default_batches = [batch(tokens, DEFAULT_WIDTH, members) for _, members in plan]
