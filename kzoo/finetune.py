@@ -5,8 +5,7 @@ The two-phase schedule of the Keras transfer-learning guide and of fast.ai:
 1. freeze the body and train the new head (its random weights would otherwise send large, noisy
    gradients into the pre-trained layers); with ``cache_features`` the body runs once, not per epoch;
 2. unfreeze (all or the top of the body, BatchNorm kept in inference mode) and train on with a much
-   smaller learning rate, optionally smaller still for lower layers (discriminative learning rates);
-   optionally end half-way back towards phase 1's weights (weight-space ensembling, ``wise``).
+   smaller learning rate, optionally smaller still for lower layers (discriminative learning rates).
 
 ``fine_tune`` returns one ``keras.callbacks.History`` covering both phases.
 """
@@ -180,8 +179,8 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
               unfreeze_top: int | float | str | None = None,
               lr_mult: float | dict | None = None, groups: int = 3, train_batchnorm: bool = False,
               augment: keras.layers.Layer | None = None, schedule: str | None = None, warmup: float = 0.1,
-              label_smoothing: float = 0.0, wise: float | None = None, batch_size: int = 32,
-              optimizer="adam", loss=None, metrics=("accuracy",), **fit_kwargs) -> keras.callbacks.History:
+              label_smoothing: float = 0.0, batch_size: int = 32, optimizer="adam", loss=None,
+              metrics=("accuracy",), **fit_kwargs) -> keras.callbacks.History:
     """Train a classifier from pre-trained weights: head first, then (optionally) everything.
 
     Option 1 is ``head_epochs=N, epochs=0``; option 2 in one phase is ``head_epochs=0, epochs=N``;
@@ -219,9 +218,6 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         label_smoothing: both phases, in [0, 1): the default loss's targets become ``1 - label_smoothing``
             for the true class plus ``label_smoothing / classes`` for every class (e.g. 0.1), which
             discourages over-confident outputs. Not with your own ``loss``.
-        wise: phase 2, weight-space ensembling (WiSE-FT, Wortsman et al., 2022), in (0, 1]: after
-            phase 2 every weight becomes ``(1 - wise) * its value after phase 1 + wise * its value
-            after phase 2`` (e.g. 0.5, half-way back). None keeps phase 2's weights. Needs both phases.
         batch_size: batch size for array input (both phases).
         optimizer: name or instance; a fresh one is made for each phase. ``"adam"`` is
             ``kzoo.LazyAdam`` (see ``fresh_optimizer``).
@@ -232,9 +228,7 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
 
     Returns:
         A ``keras.callbacks.History`` whose ``history`` covers both phases, with ``phases`` (also in
-        ``params["phases"]``) giving each phase's epoch range. With ``wise``, its ``history`` stops at
-        phase 2's own weights, and ``wise`` (also in ``params["wise"]``) holds ``alpha`` and, given
-        ``validation_data``, the averaged model's ``val_`` metrics.
+        ``params["phases"]``) giving each phase's epoch range.
 
     Raises:
         kzoo.InputError: bad epochs, rates or layer choices, empty data, NaN or infinite inputs, or
@@ -249,9 +243,6 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         [{'phase': 'head', 'start_epoch': 0, 'end_epoch': 1}, {'phase': 'fine-tune', 'start_epoch': 1, 'end_epoch': 2}]
         >>> sorted(h.history)
         ['accuracy', 'loss', 'val_accuracy', 'val_loss']
-        >>> h = kzoo.fine_tune(model, (x[:64], y[:64]), (x[64:128], y[64:128]), head_epochs=1, epochs=1, wise=0.5)
-        >>> h.wise["alpha"], sorted(h.wise)
-        (0.5, ['alpha', 'val_accuracy', 'val_loss'])
     """
     head_epochs, epochs = whole_number("head_epochs", head_epochs, low=0), whole_number("epochs", epochs, low=0)
     if head_epochs + epochs == 0:
@@ -268,11 +259,6 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
     warmup = check_scalar("warmup", warmup, min_val=0, max_val=1, include_boundaries="left")
     label_smoothing = check_scalar("label_smoothing", label_smoothing, min_val=0, max_val=1,
                                    include_boundaries="left")
-    if wise is not None:
-        wise = check_scalar("wise", wise, min_val=0, max_val=1, include_boundaries="right")
-        if not (head_epochs and epochs):
-            raise InputError(f"wise averages phase 1's and phase 2's weights, so it needs both phases: got "
-                             f"head_epochs={head_epochs}, epochs={epochs}; give both > 0, or leave wise=None.")
     if label_smoothing and loss is not None:
         raise InputError("label_smoothing applies to the default loss: pass it to your own loss instead "
                          "(e.g. keras.losses.CategoricalCrossentropy(label_smoothing=...) on one-hot labels).")
@@ -308,31 +294,10 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         histories.append(("head", head))
     if epochs:
         unfreeze(model, top=unfreeze_top, train_batchnorm=train_batchnorm)
-        phase1_weights = [keras.ops.copy(w.value) for w in model.weights] if wise is not None else None
         histories.append(("fine-tune", _fit_model(_with_augment(model, augment), train, validation_data, batch_size,
                                                   head_epochs + epochs, head_epochs, body_optimizer, compile_kw,
                                                   fit_kwargs)))
-    merged = _merge(histories)
-    if wise is not None:
-        _interpolate(model, phase1_weights, wise)
-        merged.wise = merged.params["wise"] = {"alpha": wise, **_validation_metrics(
-            histories[-1][1].model, validation_data, batch_size)}
-    return merged
-
-
-def _interpolate(model, start, alpha: float) -> None:
-    """Move every float weight of ``model`` from ``start`` to ``alpha`` of the way to its current value."""
-    for weight, begin in zip(model.weights, start):
-        if "float" in str(weight.dtype):
-            weight.assign(keras.ops.add(begin, alpha * keras.ops.subtract(weight.value, begin)))
-
-
-def _validation_metrics(trained, validation_data, batch_size) -> dict:
-    """The compiled metrics of ``trained`` (the model ``fit`` ran, as compiled) on ``validation_data``."""
-    if validation_data is None:
-        return {}
-    scores = trained.evaluate(_fit_data(validation_data, batch_size), verbose=0, return_dict=True)
-    return {f"val_{name}": float(value) for name, value in scores.items()}
+    return _merge(histories)
 
 
 def _fit_kwargs(fit_kwargs: dict) -> dict:

@@ -129,45 +129,6 @@ def test_label_smoothing_trains_on_smoothed_one_hot_targets():
     np.testing.assert_allclose(float(model.loss(y[:20, None], out)), expected, rtol=1e-4)  # (n, 1) labels too
 
 
-class _PhaseWeights(keras.callbacks.Callback):
-    """The model's weights when phase 2 starts and when it ends (the second ``fit`` of ``fine_tune``)."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.watched, self.fits, self.start, self.end = model, 0, None, None
-
-    def on_train_begin(self, logs=None):
-        self.fits += 1
-        if self.fits == 2:
-            self.start = [np.array(w) for w in self.watched.weights]
-
-    def on_train_end(self, logs=None):
-        if self.fits == 2:
-            self.end = [np.array(w) for w in self.watched.weights]
-
-
-@pytest.mark.parametrize("alpha", [0.3, 1.0])
-def test_wise_ends_between_the_phases_and_scores_the_averaged_model(alpha):
-    x, y = _data()
-    val = _data(seed=1)
-    model = _model()
-    phases = _PhaseWeights(model)
-    history = fine_tune(model, (x, y), val, head_epochs=2, epochs=2, lr=1e-2, augment=_Count(), wise=alpha,
-                        callbacks=[phases])
-    assert not np.allclose(phases.start[0], phases.end[0])  # phase 2 moved the body
-    for start, end, final in zip(phases.start, phases.end, model.weights):
-        np.testing.assert_allclose(np.array(final), start + alpha * (end - start), rtol=1e-5, atol=1e-6)
-    predicted = np.argmax(np.asarray(model.predict(val[0], verbose=0)), axis=-1)
-    assert history.wise is history.params["wise"]
-    assert history.wise["alpha"] == alpha
-    assert history.wise["val_accuracy"] == pytest.approx(np.mean(predicted == val[1]))
-    assert len(history.history["val_accuracy"]) == 4  # the per-epoch record stops at phase 2's own weights
-
-
-def test_wise_without_validation_data_records_only_alpha():
-    assert fine_tune(_model(), _data(), head_epochs=1, epochs=1, wise=0.5).wise == {"alpha": 0.5}
-
-
 def test_discriminative_rates_scale_updates_per_layer():
     x, y = _data()
     model = _model()
@@ -208,9 +169,6 @@ def test_discriminative_optimizer_rejects_negative_factor():
     ({"augment": "flip", "epochs": 1}, "augment must be a Keras layer"),
     ({"label_smoothing": 1.0}, r"label_smoothing == 1.0, must be a finite number in \[0, 1\)"),
     ({"label_smoothing": 0.1, "loss": "mse"}, "label_smoothing applies to the default loss"),
-    ({"wise": 0.0, "epochs": 1}, r"wise == 0.0, must be a finite number in \(0, 1\]"),
-    ({"wise": 0.5}, "needs both phases: got head_epochs=5, epochs=0"),
-    ({"wise": 0.5, "head_epochs": 0, "epochs": 1}, "needs both phases"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InputError, match=message):
