@@ -11,10 +11,10 @@ the same number of epochs, batch 32:
   tokenized once, sentences of similar length batched together, each batch padded to its longest on
   TensorFlow (to its length bucket, 8/16/24/32/48/64/96/128 tokens, on JAX). ``throughput_ratio`` is
   this path over the default recipe; ``padding_ratio`` is the default recipe's 64 tokens a sentence over
-kzoo's mean padded width, what the batching alone could give if a step's cost were all per token (a
-transformer's is, but for attention's small quadratic part and the optimizer's fixed update), so
-``throughput_ratio / padding_ratio`` is what the rest (bfloat16, the lazy token-table update) adds per
-token; ``throughput_ratio_float32`` is the same without mixed precision
+  kzoo's mean padded width, what the batching alone could give if a step's cost were all per token (a
+  transformer's is, but for attention's small quadratic part and the optimizer's fixed update), so
+  ``throughput_ratio / padding_ratio`` is what the rest (bfloat16, the lazy token-table update) adds per
+  token; ``throughput_ratio_float32`` is the same without mixed precision
   (the batching alone); ``throughput_ratio_token_table_frozen`` trains everything but the token-embedding
   table (30,522 x 384 = 11.7 M weights, ``unfreeze_top="position_embedding"``), which Adam otherwise
   updates in full at every step.
@@ -53,14 +53,24 @@ def sst2_sample(n: int):
     return x_all[pick], y_all[pick]
 
 
-def padded_tokens_per_sentence(x) -> float:
-    """Tokens a sentence costs on kzoo's path, padding included: the mean batch width of one epoch's
-    plan (seed 0), to the longest sentence on TensorFlow, to its bucket on the other backends."""
-    model = kzoo.load("minilm_l6", class_names=["negative", "positive"])
-    tokens = _text_batches.tokenize(model, x)
-    plan = _text_batches.batch_plan(tokens, BATCH, np.random.default_rng(0),
-                                    to_bucket=keras.backend.backend() != "tensorflow")
+def first_epoch_plan(model, data):
+    """``data`` (texts, or ``(texts, labels)``) tokenized by ``model``'s preprocessor, and the batches
+    ``kzoo.fine_tune`` draws from it in its first epoch (seed 0) as ``(width, members)``: padded to the
+    longest sentence on TensorFlow, to its bucket on the other backends."""
+    tokens = _text_batches.tokenize(model, data)
+    return tokens, _text_batches.batch_plan(tokens, BATCH, np.random.default_rng(0),
+                                            to_bucket=keras.backend.backend() != "tensorflow")
+
+
+def mean_width(plan) -> float:
+    """Tokens a sentence costs in ``plan``, padding included: its batches' widths, weighted by their sizes."""
     return float(np.average([w for w, _ in plan], weights=[len(m) for _, m in plan]))
+
+
+def padded_tokens_per_sentence(x) -> float:
+    """Tokens a sentence costs on kzoo's path: the mean width of ``first_epoch_plan``."""
+    model = kzoo.load("minilm_l6", class_names=["negative", "positive"])
+    return mean_width(first_epoch_plan(model, x)[1])
 
 
 def _timed_predict(predict, texts):

@@ -32,10 +32,8 @@ import numpy as np
 
 import _record
 import kzoo
-from kzoo import _text_batches
-from text_finetune import sst2_sample
+from text_finetune import DEFAULT_SEQUENCE_LENGTH, first_epoch_plan, mean_width, sst2_sample
 
-DEFAULT_WIDTH, BATCH = 64, 32
 CATEGORIES = ("matrix products", "dropout", "optimizer update", "casts", "other element-wise")
 
 
@@ -87,8 +85,8 @@ def batch(tokens, width: int, members: np.ndarray):
 
 
 def optimizer_update_ms(weights, repeats: int = 20) -> dict:
-    """CPU milliseconds (all threads) of one Adam update of ``weights`` (float32 copies, random gradients): Keras's Adam,
-    kzoo.LazyAdam (the same keras.ops arithmetic for these dense gradients) and TensorFlow's fused
+    """CPU milliseconds (all threads) of one Adam update of ``weights`` (float32 copies, random gradients):
+    Keras's Adam, kzoo.LazyAdam (the same keras.ops arithmetic for these dense gradients) and TensorFlow's fused
     ``ResourceApplyAdam`` kernel, which reads and writes each weight once."""
     import tensorflow as tf
 
@@ -145,10 +143,9 @@ def main() -> None:
     import keras_hub
 
     kzoo_bf16, bf16_tokens = kzoo_model(True, dropout=True)
-    tokens = _text_batches.tokenize(kzoo_bf16, sst2_sample(args.train))
-    plan = _text_batches.batch_plan(tokens, BATCH, np.random.default_rng(0))
+    tokens, plan = first_epoch_plan(kzoo_bf16, sst2_sample(args.train))
     kzoo_batches = [batch(tokens, width, members) for width, members in plan]
-    default_batches = [batch(tokens, DEFAULT_WIDTH, members) for _, members in plan]
+    default_batches = [batch(tokens, DEFAULT_SEQUENCE_LENGTH, members) for _, members in plan]
     keras.utils.set_random_seed(0)
     default = keras_hub.models.BertTextClassifier.from_preset(
         str(kzoo.hub.fetch(kzoo.info("minilm_l6"), progress=False)), num_classes=2, preprocessor=None)
@@ -168,13 +165,14 @@ def main() -> None:
                 model.train_on_batch(x, y)
             cpu[name].append(time.process_time() - start)
     record = {"what": "one pass over 512 SST-2 sentences in 16 batches of 32, TensorFlow on CPU",
-              "tokens_per_sentence": {"keras_hub_default": DEFAULT_WIDTH,
-                                      "kzoo": round(float(np.mean([w for w, _ in plan])), 1)},
+              "tokens_per_sentence": {"keras_hub_default": DEFAULT_SEQUENCE_LENGTH,
+                                      "kzoo": round(mean_width(plan), 1)},
               "runs": {}, **_record.environment()}
     for name, (model, batches) in runs.items():
         median = float(np.median(cpu[name]))
+        default_median = float(np.median(cpu["keras_hub_default"]))
         record["runs"][name] = {"cpu_s_per_pass": [round(t, 2) for t in cpu[name]], "cpu_s_median": round(median, 2),
-                                "cpu_ratio_default_over_this": round(float(np.median(cpu["keras_hub_default"])) / median, 2),
+                                "cpu_ratio_default_over_this": round(default_median / median, 2),
                                 **(profile_pass(model, batches) if "without" not in name else {})}
     dense = [w for w in runs["kzoo_float32"][0].trainable_weights if "token_embedding" not in w.path]
     record["adam_update_ms"] = {"weights": int(sum(np.prod(w.shape) for w in dense)),
