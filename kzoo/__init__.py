@@ -37,7 +37,7 @@ except importlib.metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH
 # load on first attribute access too, by their own name.
 _DEFINED_IN = {
     **dict.fromkeys(["ChecksumError", "CorruptFileError", "DownloadError", "InputError", "KzooError",
-                     "NotAvailableError", "UnknownNameError"], "kzoo.errors"),
+                     "ModelBuildError", "NotAvailableError", "UnknownNameError"], "kzoo.errors"),
     **dict.fromkeys(["extract_features", "split_model"], "kzoo.features"),
     **dict.fromkeys(["LRFinderResult", "discriminative_optimizer", "fine_tune", "lr_find"], "kzoo.finetune"),
     **dict.fromkeys(["freeze", "layer_groups", "leaf_layers", "unfreeze"], "kzoo.freeze"),

@@ -45,3 +45,8 @@ class ChecksumError(DownloadError):
 
 class CorruptFileError(KzooError):
     """A weights or data file on disk is unreadable or truncated."""
+
+
+class ModelBuildError(KzooError, RuntimeError):
+    """Model files that are intact, yet Keras or KerasHub could not build a model from them (a newer
+    preset format, an incompatible version or setting): fetching them again would not help."""

@@ -5,11 +5,12 @@ do not.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import keras
 
-from kzoo.errors import CorruptFileError, InputError
+from kzoo.errors import CorruptFileError, InputError, KzooError, ModelBuildError
 from kzoo._graph import head_input
 from kzoo.heads import find_head, swap_head
 from kzoo.heads import class_names as class_names_of
@@ -59,14 +60,83 @@ def with_head(published: keras.Model, names: list[str] | None, dropout: float | 
     return model
 
 
-def corrupt(path, err: Exception, fix: str) -> CorruptFileError:
-    """The error for weights that exist but cannot be read: names the file(s), the cause and the fix."""
+def corrupt(path, err: Exception, fix: str, files: list[str] | None = None) -> CorruptFileError:
+    """The error for weights that exist but cannot be read: names the file(s), the cause and the fix.
+    ``files``: the damaged ones in a preset folder ``path`` (default: every file in it)."""
     path = Path(path)
     where = str(path)
     if path.is_dir():  # a preset folder: name the files a reader may have choked on
-        where += f" ({', '.join(sorted(p.name for p in path.iterdir() if p.is_file())) or 'empty'})"
+        files = files or sorted(p.name for p in path.iterdir() if p.is_file())
+        where += f" ({', '.join(files) or 'empty'})"
     return CorruptFileError(f"{where} could not be read as model weights ({type(err).__name__}: "
                             f"{err}). It is truncated, damaged or not a weights file. {fix}")
+
+
+def preset_failure(folder, err: Exception, fix: str) -> KzooError:
+    """The error for a preset KerasHub could not load: a ``CorruptFileError`` naming the damaged files,
+    or a ``ModelBuildError`` when every file passes ``damaged_files``' checks (fetching again would not
+    help then: the cause is the software reading them)."""
+    folder = Path(folder)
+    damaged = damaged_files(folder) if folder.is_dir() else [folder.name]
+    if damaged:
+        return corrupt(folder, err, fix, damaged)
+    return ModelBuildError(
+        f"{folder} holds model files that pass kzoo's checks (every JSON file parses, every weights file is "
+        f"complete), yet KerasHub could not build a model from them ({type(err).__name__}: {err}). Fetching "
+        "them again would not help: a preset written by a newer KerasHub, or a Keras setting or version "
+        "this one does not support, is the likely cause. `kzoo doctor` shows the versions and backend in "
+        "use; upgrading keras-hub reads newer presets.")
+
+
+def damaged_files(folder: Path) -> list[str]:
+    """Files under a preset folder (relative names) that fail a structural check: JSON that does not
+    parse, a safetensors file whose header or length is wrong, an HDF5 file with an unreadable dataset;
+    and ``config.json`` or a weights file where the folder has none."""
+    checks = {".json": _json_intact, ".safetensors": _safetensors_intact, ".h5": _h5_intact}
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file()]
+    missing = [f"{name} (missing)" for name, present in
+               [("config.json", (folder / "config.json").is_file()),
+                ("a .safetensors or .h5 weights file", any(p.suffix in (".safetensors", ".h5") for p in files))]
+               if not present]
+    return missing + [str(p.relative_to(folder)) for p in files if p.suffix in checks and not checks[p.suffix](p)]
+
+
+def _json_intact(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+        return True
+    except ValueError:
+        return False
+
+
+def _safetensors_intact(path: Path) -> bool:
+    """An 8-byte header length, that many bytes of JSON, then exactly the tensor bytes it places."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        length = int.from_bytes(f.read(8), "little")
+        if size < 8 or length > size - 8:
+            return False
+        try:
+            header = json.loads(f.read(length))
+            end = max((t["data_offsets"][1] for name, t in header.items() if name != "__metadata__"), default=0)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return False
+    return size == 8 + length + end
+
+
+def _h5_intact(path: Path) -> bool:
+    import h5py
+
+    def read(_, item):
+        if isinstance(item, h5py.Dataset):
+            item[()]
+
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(read)
+        return True
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return False
 
 
 def check_shape(entry, input_shape) -> None:

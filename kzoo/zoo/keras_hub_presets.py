@@ -65,7 +65,7 @@ def build_image(entry: ZooEntry, request: BuildRequest):
     import keras_hub
 
     from kzoo.errors import KzooError
-    from kzoo.zoo._assemble import DEFAULT_DROPOUT, assemble, corrupt, imagenet_names, split_published
+    from kzoo.zoo._assemble import DEFAULT_DROPOUT, assemble, imagenet_names, preset_failure, split_published
 
     try:
         task = keras_hub.models.ImageClassifier.from_preset(str(request.location),
@@ -73,7 +73,7 @@ def build_image(entry: ZooEntry, request: BuildRequest):
     except KzooError:
         raise
     except Exception as err:  # safetensors, json, h5 and zip readers each raise their own errors
-        raise corrupt(request.location, err, f"Delete it and run `kzoo fetch {entry.name}` again, or "
+        raise preset_failure(request.location, err, f"Delete it and run `kzoo fetch {entry.name}` again, or "
                       "pass weights= a complete copy.") from err
     converter = task.preprocessor.image_converter
     size = tuple(converter.image_size) if converter.image_size else (224, 224)

