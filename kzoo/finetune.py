@@ -226,6 +226,10 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         **fit_kwargs: passed on to ``fit`` in both phases (``callbacks``, ``verbose`` (default 0),
             ``class_weight``, ...).
 
+    Training batches are shuffled from NumPy's global random state, as Keras's ``fit`` shuffles
+    arrays: call ``keras.utils.set_random_seed(seed)`` first for a run that repeats (weights,
+    dropout and order), and change the seed for another draw of all three.
+
     Returns:
         A ``keras.callbacks.History`` whose ``history`` covers both phases, with ``phases`` (also in
         ``params["phases"]``) giving each phase's epoch range.
@@ -335,7 +339,7 @@ def _fit_head_on_features(model, train, validation_data, batch_size, epochs, opt
     # One pipeline over the stored arrays, built once and repeated (it reshuffles on each pass): fed
     # arrays or a finite dataset, Keras sets up a new pipeline every epoch, which costs more than the
     # head's few steps.
-    return head_block.fit(to_dataset(feats, batch_size=batch_size, shuffle=True).repeat(),
+    return head_block.fit(to_dataset(feats, batch_size=batch_size, shuffle=True, seed=_shuffle_seed()).repeat(),
                           steps_per_epoch=math.ceil(len(feats[1]) / batch_size), epochs=epochs, shuffle=False,
                           validation_data=_fit_data(val, _EVAL_BATCH), **fit_kw)
 
@@ -380,7 +384,7 @@ def _cosine(peak: float, warmup: float, steps: int) -> keras.optimizers.schedule
 class _ArrayBatches(keras.utils.PyDataset):
     """``(x, y)`` arrays in batches, reshuffled every epoch when asked: the numpy pipeline, no TensorFlow."""
 
-    def __init__(self, x, y, batch_size, shuffle, seed=0):
+    def __init__(self, x, y, batch_size, shuffle, seed):
         super().__init__()
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
         self.rng = np.random.default_rng(seed)
@@ -398,15 +402,22 @@ class _ArrayBatches(keras.utils.PyDataset):
             self.order = self.rng.permutation(len(self.x))
 
 
+def _shuffle_seed() -> int:
+    """A seed for one run's shuffling, drawn from NumPy's global random state as Keras's own ``fit`` shuffles:
+    ``keras.utils.set_random_seed`` makes it repeat, and different seeds give different orders."""
+    return int(np.random.randint(2**31 - 1))
+
+
 def _fit_data(data, batch_size, shuffle=False):
     """What ``model.fit`` gets: length-sorted text batches, tf.data where ``wants_tf_data`` says so, numpy otherwise."""
     if data is None:
         return None
+    seed = _shuffle_seed() if shuffle else 0
     if isinstance(data, _text_batches.TokenizedText):
-        return _text_batches.dataset(data, batch_size, shuffle=shuffle)
+        return _text_batches.dataset(data, batch_size, shuffle=shuffle, seed=seed)
     if wants_tf_data(data):
-        return to_dataset(data, batch_size=batch_size, shuffle=shuffle)
-    return _ArrayBatches(*(np.asarray(a) for a in data), batch_size=batch_size, shuffle=shuffle)
+        return to_dataset(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return _ArrayBatches(*(np.asarray(a) for a in data), batch_size=batch_size, shuffle=shuffle, seed=seed)
 
 
 @dataclasses.dataclass

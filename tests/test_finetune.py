@@ -220,3 +220,21 @@ def test_wrong_channels_get_a_hint():
     with pytest.raises(InputError, match="wants 3 channel"):
         predict(model, np.zeros((1, 4, 4, 1)))
     assert predict(model, np.zeros((1, 4, 4, 3)), top=1)[0][0][0] in ("class_0", "class_1")
+
+
+def _weights_after(seed, head_epochs, epochs):
+    """A dropout-free model from the same initial weights, fine-tuned after ``set_random_seed(seed)``: only
+    the order of the training batches can depend on the seed."""
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((6,))
+    model = keras.Model(inp, keras.layers.Dense(3, name="head")(keras.layers.Dense(8, name="body")(inp)))
+    keras.utils.set_random_seed(seed)
+    fine_tune(model, _data(96), head_epochs=head_epochs, epochs=epochs, lr=1e-2, batch_size=16)
+    return np.concatenate([w.ravel() for w in model.get_weights()])
+
+
+@pytest.mark.parametrize("head_epochs, epochs", [(2, 0), (0, 2)], ids=["cached head", "whole model"])
+def test_batch_order_follows_keras_random_seed(head_epochs, epochs):
+    first, again, other = (_weights_after(seed, head_epochs, epochs) for seed in (1, 1, 2))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)

@@ -1,6 +1,8 @@
 """Length-bucketed text batches: same outputs as full padding, every example once per epoch, the unused
 pooler left alone. A tiny randomly initialised BERT, saved as a local preset, loads through kzoo.load
 (the tiny_text_model fixture of conftest.py)."""
+import json
+import shutil
 import warnings
 
 import keras
@@ -133,3 +135,26 @@ def test_a_tf_data_pipeline_of_texts_still_trains(model):
     ds = tf.data.Dataset.from_tensor_slices((texts.astype(str), y)).batch(8)
     history = kzoo.fine_tune(model, ds, head_epochs=0, epochs=1, cache_features=False)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_text_batch_order_follows_keras_random_seed(tiny_bert_preset, tmp_path):
+    """Without dropout and from the same initial weights, only the order of the batches can differ."""
+    shutil.copytree(tiny_bert_preset, tmp_path / "preset")
+    config_file = tmp_path / "preset" / "config.json"
+    config = json.loads(config_file.read_text())
+    config["config"]["dropout"] = 0.0
+    config_file.write_text(json.dumps(config))
+    keras.utils.set_random_seed(0)
+    start = kzoo.load("minilm_l6", 2, weights=tmp_path / "preset", sequence_length=SEQUENCE_LENGTH,
+                      dropout=0.0).get_weights()
+
+    def trained(seed):
+        model = kzoo.load("minilm_l6", 2, weights=tmp_path / "preset", sequence_length=SEQUENCE_LENGTH, dropout=0.0)
+        model.set_weights(start)
+        keras.utils.set_random_seed(seed)
+        kzoo.fine_tune(model, _texts(64), head_epochs=0, epochs=1, finetune_lr=1e-3, batch_size=8)
+        return np.concatenate([w.ravel() for w in model.get_weights()])
+
+    first, again, other = trained(1), trained(1), trained(2)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
