@@ -226,9 +226,10 @@ def fine_tune(model: keras.Model, train, validation_data=None, *,
         **fit_kwargs: passed on to ``fit`` in both phases (``callbacks``, ``verbose`` (default 0),
             ``class_weight``, ...).
 
-    Training batches are shuffled from NumPy's global random state, as Keras's ``fit`` shuffles
-    arrays: call ``keras.utils.set_random_seed(seed)`` first for a run that repeats (weights,
-    dropout and order), and change the seed for another draw of all three.
+    Training batches are shuffled as Keras's ``fit`` shuffles them: by TensorFlow's global seed in
+    tf.data pipelines, from NumPy's global random state otherwise (texts, and arrays off TensorFlow).
+    Call ``keras.utils.set_random_seed(seed)`` first for a run that repeats (weights, dropout and
+    order), and change the seed for another draw of all three.
 
     Returns:
         A ``keras.callbacks.History`` whose ``history`` covers both phases, with ``phases`` (also in
@@ -339,7 +340,7 @@ def _fit_head_on_features(model, train, validation_data, batch_size, epochs, opt
     # One pipeline over the stored arrays, built once and repeated (it reshuffles on each pass): fed
     # arrays or a finite dataset, Keras sets up a new pipeline every epoch, which costs more than the
     # head's few steps.
-    return head_block.fit(to_dataset(feats, batch_size=batch_size, shuffle=True, seed=_shuffle_seed()).repeat(),
+    return head_block.fit(to_dataset(feats, batch_size=batch_size, shuffle=True).repeat(),
                           steps_per_epoch=math.ceil(len(feats[1]) / batch_size), epochs=epochs, shuffle=False,
                           validation_data=_fit_data(val, _EVAL_BATCH), **fit_kw)
 
@@ -402,22 +403,23 @@ class _ArrayBatches(keras.utils.PyDataset):
             self.order = self.rng.permutation(len(self.x))
 
 
-def _shuffle_seed() -> int:
-    """A seed for one run's shuffling, drawn from NumPy's global random state as Keras's own ``fit`` shuffles:
-    ``keras.utils.set_random_seed`` makes it repeat, and different seeds give different orders."""
-    return int(np.random.randint(2**31 - 1))
+def _shuffle_seed(shuffle: bool) -> int:
+    """A seed for a NumPy-side shuffle, drawn from NumPy's global random state as Keras's own ``fit`` shuffles
+    arrays off TensorFlow: ``keras.utils.set_random_seed`` makes it repeat, another seed draws another order.
+    (A tf.data shuffle follows TensorFlow's global seed instead, which the same call sets.)"""
+    return int(np.random.randint(2**31 - 1)) if shuffle else 0
 
 
 def _fit_data(data, batch_size, shuffle=False):
     """What ``model.fit`` gets: length-sorted text batches, tf.data where ``wants_tf_data`` says so, numpy otherwise."""
     if data is None:
         return None
-    seed = _shuffle_seed() if shuffle else 0
     if isinstance(data, _text_batches.TokenizedText):
-        return _text_batches.dataset(data, batch_size, shuffle=shuffle, seed=seed)
+        return _text_batches.dataset(data, batch_size, shuffle=shuffle, seed=_shuffle_seed(shuffle))
     if wants_tf_data(data):
-        return to_dataset(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
-    return _ArrayBatches(*(np.asarray(a) for a in data), batch_size=batch_size, shuffle=shuffle, seed=seed)
+        return to_dataset(data, batch_size=batch_size, shuffle=shuffle)
+    return _ArrayBatches(*(np.asarray(a) for a in data), batch_size=batch_size, shuffle=shuffle,
+                         seed=_shuffle_seed(shuffle))
 
 
 @dataclasses.dataclass
