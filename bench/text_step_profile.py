@@ -168,9 +168,9 @@ def main() -> None:
               "tokens_per_sentence": {"keras_hub_default": DEFAULT_SEQUENCE_LENGTH,
                                       "kzoo": round(mean_width(plan), 1)},
               "runs": {}, **_record.environment()}
+    default_median = float(np.median(cpu["keras_hub_default"]))
     for name, (model, batches) in runs.items():
         median = float(np.median(cpu[name]))
-        default_median = float(np.median(cpu["keras_hub_default"]))
         record["runs"][name] = {"cpu_s_per_pass": [round(t, 2) for t in cpu[name]], "cpu_s_median": round(median, 2),
                                 "cpu_ratio_default_over_this": round(default_median / median, 2),
                                 **(profile_pass(model, batches) if "without" not in name else {})}

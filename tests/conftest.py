@@ -35,6 +35,24 @@ def tiny_bert_preset(tmp_path_factory):
 
 
 @pytest.fixture
+def tiny_preset_copy(tiny_bert_preset, tmp_path):
+    """Makes a copy of the tiny BERT preset under ``tmp_path``, its ``config.json`` passed through
+    ``edit`` (a function changing the parsed dict in place) when given, and returns its folder."""
+    import json
+    import shutil
+
+    def copy(edit=None):
+        folder = shutil.copytree(tiny_bert_preset, tmp_path / "preset")
+        if edit is not None:
+            config = json.loads((folder / "config.json").read_text())
+            edit(config)
+            (folder / "config.json").write_text(json.dumps(config))
+        return folder
+
+    return copy
+
+
+@pytest.fixture
 def tiny_text_model(tiny_bert_preset):
     """A fresh two-class (neg, pos) kzoo text classifier on the tiny BERT."""
     import keras

@@ -1,8 +1,5 @@
 """Bad text input is refused with a kzoo error naming what was wrong, before any training; texts longer
 than the sequence length are cut to it with a warning (the tiny BERT of conftest.py, sequence length 64)."""
-import json
-import shutil
-
 import numpy as np
 import pytest
 
@@ -70,14 +67,8 @@ def test_texts_longer_than_the_sequence_length_are_cut_with_a_warning(tiny_text_
     assert dict(ranked[0])["pos"] == pytest.approx(dict(ranked[1])["pos"])  # the same 64 tokens seen
 
 
-def _copy_preset(folder, tmp_path):
-    copy = tmp_path / "preset"
-    shutil.copytree(folder, copy)
-    return copy
-
-
-def test_a_truncated_weights_file_in_a_preset_is_named_as_the_damaged_file(tiny_bert_preset, tmp_path):
-    preset = _copy_preset(tiny_bert_preset, tmp_path)
+def test_a_truncated_weights_file_in_a_preset_is_named_as_the_damaged_file(tiny_preset_copy):
+    preset = tiny_preset_copy()
     weights = preset / "model.weights.h5"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
     with pytest.raises(kzoo.CorruptFileError, match=r"preset \(model\.weights\.h5\) could not be read.*kzoo fetch"):
@@ -91,11 +82,9 @@ def test_a_preset_folder_without_config_or_weights_says_what_is_missing(tmp_path
         kzoo.load("minilm_l6", 2, weights=tmp_path)
 
 
-def test_intact_files_that_keras_hub_cannot_build_are_not_called_corrupt(tiny_bert_preset, tmp_path):
-    preset = _copy_preset(tiny_bert_preset, tmp_path)
-    config = json.loads((preset / "config.json").read_text())
-    config["registered_name"] = "keras_hub>BackboneFromANewerKerasHub"  # as a newer release might write
-    (preset / "config.json").write_text(json.dumps(config))
+def test_intact_files_that_keras_hub_cannot_build_are_not_called_corrupt(tiny_preset_copy):
+    # as a newer KerasHub release might write
+    preset = tiny_preset_copy(lambda config: config.update(registered_name="keras_hub>BackboneFromANewerKerasHub"))
     with pytest.raises(kzoo.ModelBuildError, match=r"pass kzoo's checks.*BackboneFromANewerKerasHub.*"
                                                    r"would not help.*kzoo doctor") as err:
         kzoo.load("minilm_l6", 2, weights=preset)

@@ -1,8 +1,6 @@
 """Length-bucketed text batches: same outputs as full padding, every example once per epoch, the unused
 pooler left alone. A tiny randomly initialised BERT, saved as a local preset, loads through kzoo.load
 (the tiny_text_model fixture of conftest.py)."""
-import json
-import shutil
 import warnings
 
 import keras
@@ -137,19 +135,14 @@ def test_a_tf_data_pipeline_of_texts_still_trains(model):
     assert np.isfinite(history.history["loss"][0])
 
 
-def test_text_batch_order_follows_keras_random_seed(tiny_bert_preset, tmp_path):
+def test_text_batch_order_follows_keras_random_seed(tiny_preset_copy):
     """Without dropout and from the same initial weights, only the order of the batches can differ."""
-    shutil.copytree(tiny_bert_preset, tmp_path / "preset")
-    config_file = tmp_path / "preset" / "config.json"
-    config = json.loads(config_file.read_text())
-    config["config"]["dropout"] = 0.0
-    config_file.write_text(json.dumps(config))
+    preset = tiny_preset_copy(lambda config: config["config"].update(dropout=0.0))
     keras.utils.set_random_seed(0)
-    start = kzoo.load("minilm_l6", 2, weights=tmp_path / "preset", sequence_length=SEQUENCE_LENGTH,
-                      dropout=0.0).get_weights()
+    start = kzoo.load("minilm_l6", 2, weights=preset, sequence_length=SEQUENCE_LENGTH, dropout=0.0).get_weights()
 
     def trained(seed):
-        model = kzoo.load("minilm_l6", 2, weights=tmp_path / "preset", sequence_length=SEQUENCE_LENGTH, dropout=0.0)
+        model = kzoo.load("minilm_l6", 2, weights=preset, sequence_length=SEQUENCE_LENGTH, dropout=0.0)
         model.set_weights(start)
         keras.utils.set_random_seed(seed)
         kzoo.fine_tune(model, _texts(64), head_epochs=0, epochs=1, finetune_lr=1e-3, batch_size=8)
