@@ -90,4 +90,18 @@ QUESTIONS = (
         hint="1 - label_smoothing for the true class, plus label_smoothing / classes for every class.",
         solution="1 - 0.2 + 0.2 / 4 = 0.85 (and 0.05 for each of the other three: the targets still sum to 1).",
     ),
+    Question(
+        "q_all_fixed",
+        "Scored on the same photos, phase 2 changed the answer on 6 of them: it fixed all 6 and broke none. If "
+        "each changed photo were a coin toss between fixed and broken, what would be the chance that all 6 "
+        "are fixes? Answer with a number.",
+        check=close_to(1 / 64, rel_tol=1e-6, mistakes={
+            1 / 32: "that is the chance of a split this lopsided either way (all fixed or all broken), "
+                    "McNemar's two-sided p-value; the question asks for all fixed.",
+            1 / 6: "the changed photos are independent tosses: multiply their chances.",
+            0.5: "that is the chance for one photo; all six must come up fixed.",
+        }),
+        hint="Each changed photo is fixed with chance 1/2, independently of the others.",
+        solution="0.5 ** 6 = 1/64, about 0.016; the two-sided test doubles it (all fixed or all broken).",
+    ),
 )
