@@ -11,8 +11,8 @@ The training folds hold about 318 photos where notebook 03 trains on 245; ``--tr
 notebook 03's sizes instead (245 photos to train on, the other 153 held out, drawn anew, stratified, for
 each of ``--folds`` splits, so a photo may be held out more than once or never).
 
-    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 224
-    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 224 --folds 3 --train-photos 245
+    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 224 [--train-photos 245]
+    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 288 --finetune-lr 2e-5 [--train-photos 245]
 """
 import argparse
 import time
@@ -60,8 +60,9 @@ def markdown(record: dict) -> str:
     rows = "\n".join(f"| {f['fold']} | {f['photos']} | {f['phase1_right']} | {f['phase2_right']} | {f['fixed']} | "
                      f"{f['broken']} | {f['seconds']:.0f} |" for f in record["folds"])
     return (f"# Phase 2 against phase 1, photo by photo (ants vs bees, {record['image_size']} px)\n\n"
-            f"{record['protocol']}\n\nThis run: {record['benchmark']}. Recipe: {record['recipe']}. Measured {record['date']}, {record['machine']}, "
-            f"{record['backend']} (load average {record['load_average']}).\n\n"
+            f"{record['protocol']}\n\nThis run: {record['benchmark']}. Recipe: {record['recipe']}. "
+            f"Measured {record['date']}, {record['machine']}, {record['backend']} (load average "
+            f"{record['load_average']}).\n\n"
             "| fold | held out | right after phase 1 | right after phase 2 | fixed by phase 2 | broken by phase 2 "
             "| seconds |\n|---|---|---|---|---|---|---|\n"
             f"{rows}\n| all | {s['photos']} | {s['phase1_right']} ({s['phase1']:.1%}) | {s['phase2_right']} "
@@ -93,9 +94,10 @@ def main() -> None:
         folds.append(run_fold(fold, (x[fit], y[fit]), (x[held], y[held]), names, recipe))
         print(folds[-1], flush=True)
     sizes = "" if args.train_photos is None else f"_{args.train_photos}"
-    record = {"benchmark": (f"phase 2 against phase 1 on every ants/bees photo, {args.folds} folds"
-                            if args.train_photos is None else f"phase 2 against phase 1 on ants/bees, {args.folds} "
-                            f"splits of {args.train_photos} training photos, the other {len(y) - args.train_photos} held out"),
+    design = (f"on every ants/bees photo, {args.folds} folds" if args.train_photos is None else
+              f"on ants/bees, {args.folds} splits of {args.train_photos} training photos, the other "
+              f"{len(y) - args.train_photos} held out")
+    record = {"benchmark": f"phase 2 against phase 1 {design}",
               "protocol": __doc__.split("\n\n")[1].replace("\n", " "), "image_size": args.image_size,
               "recipe": recipe, "folds": folds, "summary": summary(folds), **_record.environment()}
     _record.write(record, args.out or f"bench/results/finetune_folds_{args.image_size}{sizes}.json", markdown(record))
