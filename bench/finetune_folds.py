@@ -11,8 +11,8 @@ The training folds hold about 318 photos where notebook 03 trains on 245; ``--tr
 notebook 03's sizes instead (245 photos to train on, the other 153 held out, drawn anew, stratified, for
 each of ``--folds`` splits, so a photo may be held out more than once or never).
 
-    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 224 [--train-photos 245]
-    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 288 --finetune-lr 2e-5 [--train-photos 245]
+    KZOO_ASSETS=../shared/assets python bench/finetune_folds.py --image-size 224 [--folds 10 --train-photos 245]
+    python bench/finetune_folds.py --image-size 288 --finetune-lr 2e-5 [--folds 10 --train-photos 245]
 """
 import argparse
 import time
