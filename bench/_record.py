@@ -37,6 +37,12 @@ def environment() -> dict:
             "date": datetime.date.today().isoformat()}
 
 
+def measured(record: dict) -> str:
+    """The sentence a record's Markdown gives its date, machine, backend and load, from ``environment()``'s fields."""
+    return (f"Measured {record['date']}, {record['machine']}, {record['backend']} "
+            f"(load average {record['load_average']}).")
+
+
 def mean_std(values: list[float]) -> str:
     """Accuracies (fractions) as ``mean ± std`` in percent, one decimal; a single value without the spread."""
     spread = f" ± {100 * np.std(values):.1f}" if len(values) > 1 else ""

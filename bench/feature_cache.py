@@ -47,8 +47,7 @@ def markdown(record: dict) -> str:
                      f"{r['epoch_seconds'][0]:.2f} | {r['extra_epoch_seconds']:.3f} | {r['val_accuracy']:.1%} |"
                      for name, r in ((GUIDE, guide), (CACHED, ours)))
     return (f"# Cached features vs the Keras-guide recipe ({record['epochs']} head epochs)\n\n"
-            f"{record['benchmark']}. Measured {record['date']}, {record['machine']}, {record['backend']} "
-            f"(load average {record['load_average']}).\n\n"
+            f"{record['benchmark']}. {_record.measured(record)}\n\n"
             "| recipe | total s | one-off s | first epoch s | extra epoch s | validation accuracy |\n"
             f"|---|---|---|---|---|---|\n{rows}\n\n"
             f"Total time {record['total_speedup']}x lower with cached features; one extra epoch "

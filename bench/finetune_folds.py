@@ -61,8 +61,7 @@ def markdown(record: dict) -> str:
                      f"{f['broken']} | {f['seconds']:.0f} |" for f in record["folds"])
     return (f"# Phase 2 against phase 1, photo by photo (ants vs bees, {record['image_size']} px)\n\n"
             f"{record['protocol']}\n\nThis run: {record['benchmark']}. Recipe: {record['recipe']}. "
-            f"Measured {record['date']}, {record['machine']}, {record['backend']} (load average "
-            f"{record['load_average']}).\n\n"
+            f"{_record.measured(record)}\n\n"
             "| fold | held out | right after phase 1 | right after phase 2 | fixed by phase 2 | broken by phase 2 "
             "| seconds |\n|---|---|---|---|---|---|---|\n"
             f"{rows}\n| all | {s['photos']} | {s['phase1_right']} ({s['phase1']:.1%}) | {s['phase2_right']} "

@@ -109,8 +109,7 @@ def markdown(record: dict) -> str:
     rows = "\n".join(f"| {r['seed']} | {r['phase1']:.1%} | {r['phase2']:.1%} | {r['seconds']:.0f} |" for r in record["runs"])
     return (f"# Option 2 on ants vs bees (EfficientNet-Lite0, {len(record['runs'])} seeds)\n\n"
             f"{record['protocol']}\n\nThis run: {record['benchmark']}, phase 2 at a peak of "
-            f"{record['recipe']['finetune_lr']:g}{_top(record['recipe'])}. Measured {record['date']}, {record['machine']}, {record['backend']} "
-            f"(load average {record['load_average']}).\n\n"
+            f"{record['recipe']['finetune_lr']:g}{_top(record['recipe'])}. {_record.measured(record)}\n\n"
             "| seed | after phase 1 | after phase 2 | seconds |\n|---|---|---|---|\n"
             f"{rows}\n| mean ± std | {s['phase1']['mean']:.1%} ± {s['phase1']['std']:.1%} | "
             f"{s['phase2']['mean']:.1%} ± {s['phase2']['std']:.1%} | |\n\n"
